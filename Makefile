@@ -1,0 +1,41 @@
+# Tiến độ: every target sets up what it needs, so a fresh clone needs only `make run` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= 0.1
+PYTEST_ARGS ?=
+
+.PHONY: install messages run test worker bench lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled catalogues are generated files: built here, never committed.
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+run: messages
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py loaddemo
+	@echo "Tiến độ: http://$(HOST):$(PORT)/  (English: http://$(HOST):$(PORT)/en/)"
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: lint messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: messages
+	$(BIN)/celery -A config.celery_app worker --beat --loglevel=INFO
+
+bench: messages
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py bench --scale $(SCALE)

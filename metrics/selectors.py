@@ -1,0 +1,131 @@
+"""Reads of the read side: indicator values and programme summaries, counted fresh from the source.
+
+The rollups are checked against these; pages read the rollups once those exist.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from metrics.choices import Aggregation, Direction
+from metrics.models import Indicator, Observation
+from projects import selectors as project_selectors
+from projects.choices import View
+from projects.models import Programme, Unit
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    value: Decimal | None
+    denominator: Decimal | None = None
+    period: date | None = None
+    units: int = 0
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The value as a percentage of its denominator, for ratios."""
+        if self.value is None or not self.denominator:
+            return None
+        return self.value * 100 / self.denominator
+
+    @property
+    def comparable(self) -> Decimal | None:
+        """The number compared with a target: the percentage for a ratio, else the value."""
+        return self.percent if self.denominator else self.value
+
+
+def latest_observations(
+    *, indicator: Indicator, as_of: date, unit: Unit | None = None
+) -> dict[int, Observation]:
+    """Return, per unit in the subtree, its latest observation (latest period, then latest revision)."""
+    queryset: QuerySet[Observation] = Observation.objects.filter(indicator=indicator, period__lte=as_of)
+    if unit is not None:
+        queryset = queryset.filter(unit__path__startswith=unit.path)
+    latest: dict[int, Observation] = {}
+    for observation in queryset.select_related("unit").order_by("unit_id", "period", "reported_at", "pk"):
+        latest[observation.unit_id] = observation
+    return latest
+
+
+def indicator_value(*, indicator: Indicator, unit: Unit, as_of: date) -> IndicatorValue:
+    """Return a unit's value: its own latest observation, else its subtree's aggregated by the rule."""
+    latest = latest_observations(indicator=indicator, as_of=as_of, unit=unit)
+    own = latest.get(unit.pk)
+    if own is not None:
+        return IndicatorValue(own.value, own.denominator, own.period, 1)
+    below = [o for o in latest.values() if o.unit_id != unit.pk]
+    if not below or indicator.aggregation == Aggregation.NONE:
+        return IndicatorValue(None)
+    values = [o.value for o in below]
+    period = max(o.period for o in below)
+    match indicator.aggregation:
+        case Aggregation.SUM:
+            return IndicatorValue(sum(values), None, period, len(below))
+        case Aggregation.MEAN:
+            return IndicatorValue(sum(values) / len(values), None, period, len(below))
+        case Aggregation.MIN:
+            return IndicatorValue(min(values), None, period, len(below))
+        case Aggregation.MAX:
+            return IndicatorValue(max(values), None, period, len(below))
+        case Aggregation.RATIO:
+            denominator = sum(o.denominator or 0 for o in below)
+            return IndicatorValue(sum(values), denominator or None, period, len(below))
+    raise ValueError(f"unknown aggregation {indicator.aggregation!r}")
+
+
+def target_reached(indicator: Indicator, value: IndicatorValue) -> bool:
+    if indicator.target_value is None or value.comparable is None:
+        return False
+    if indicator.direction == Direction.LOWER:
+        return value.comparable <= indicator.target_value
+    return value.comparable >= indicator.target_value
+
+
+def units_reporting_by_kind(*, indicator: Indicator, as_of: date) -> dict[str, int]:
+    """Return, per kind of unit, how many units have a latest value above zero (e.g. units connected)."""
+    latest = latest_observations(indicator=indicator, as_of=as_of)
+    return dict(Counter(o.unit.kind for o in latest.values() if o.value > 0))
+
+
+def goals_achieved(*, programme: Programme, as_of: date, view: str = View.VERIFIED) -> set[int]:
+    """Return the goals achieved as of a date: by their latest assessment, or by their indicator's target."""
+    achieved = {
+        goal_id
+        for goal_id, ok in project_selectors.goal_assessments(
+            programme=programme, as_of=as_of, view=view
+        ).items()
+        if ok
+    }
+    nation = Unit.objects.get(parent__isnull=True, kind="nation")
+    for indicator in Indicator.objects.filter(programme=programme, goal__isnull=False):
+        if indicator.goal_id in achieved:
+            continue
+        if target_reached(indicator, indicator_value(indicator=indicator, unit=nation, as_of=as_of)):
+            achieved.add(indicator.goal_id)
+    return achieved
+
+
+def programme_summary(*, programme: Programme, unit: Unit, as_of: date) -> dict:
+    """Return a programme's figures for a unit's subtree, verified and reported side by side."""
+    result: dict = {"programme": programme.code, "unit": unit.code, "as_of": as_of.isoformat()}
+    for view in (View.VERIFIED, View.REPORTED):
+        figures = {
+            "goals": {
+                "achieved": len(goals_achieved(programme=programme, as_of=as_of, view=view)),
+                "total": programme.goals.count(),
+            },
+            "tasks": project_selectors.task_status_counts(
+                programme=programme, as_of=as_of, view=view, unit=unit
+            ),
+            "assignments": project_selectors.assignment_status_counts(
+                programme=programme, as_of=as_of, view=view, unit=unit
+            ),
+        }
+        if view == View.VERIFIED:
+            result.update(figures)
+        else:
+            result["reported"] = figures
+    return result

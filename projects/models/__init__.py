@@ -1,0 +1,7 @@
+from .memberships import Membership
+from .programmes import Goal, Programme
+from .reports import Report
+from .tasks import Assignment, Task
+from .units import Unit
+
+__all__ = ["Assignment", "Goal", "Membership", "Programme", "Report", "Task", "Unit"]
