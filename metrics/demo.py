@@ -8,7 +8,7 @@ from decimal import Decimal
 from metrics.choices import Aggregation
 from metrics.models import Indicator, Observation
 from projects.choices import CENTRAL_KINDS, UnitKind
-from projects.demo import TZ
+from projects.demo import TZ, upsert
 from projects.models import Programme, Unit
 
 SOURCE = "Báo cáo sơ kết 1 năm triển khai Đề án 06 (25/12/2022)"
@@ -117,7 +117,8 @@ def month_ends() -> list[date]:
 
 
 def _upsert_indicator(series: Series, programme: Programme, order: int) -> Indicator:
-    indicator, _created = Indicator.objects.update_or_create(
+    return upsert(
+        Indicator,
         code=series.code,
         defaults={
             "name": series.name,
@@ -131,7 +132,6 @@ def _upsert_indicator(series: Series, programme: Programme, order: int) -> Indic
             "display_order": order,
         },
     )
-    return indicator
 
 
 def _reported_at(period: date) -> datetime:

@@ -49,6 +49,19 @@ class Outcome:
     kind: str  # done | in_progress | not_started | awaiting_done | returned_done | reopened
 
 
+def upsert(model, *, defaults: dict, **lookup):
+    """Create or update a row, saving only when something differs, so a rerun writes no history."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults)
+    changed = [name for name, value in defaults.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, defaults[name])
+        obj.save(update_fields=changed)
+    return obj
+
+
 # Units -----------------------------------------------------------------------------------------------
 
 
@@ -73,8 +86,14 @@ def _upsert_units(rows: list[dict], parents: dict[str, Unit]) -> None:
 
 
 def load_units() -> dict[str, Unit]:
-    nation, _created = Unit.objects.update_or_create(
-        code="VN", defaults={**demo_units.NATION, "path": Unit.path_for(None, "VN"), "depth": 0}
+    nation = upsert(
+        Unit,
+        code="VN",
+        defaults={
+            **{k: v for k, v in demo_units.NATION.items() if k != "code"},
+            "path": Unit.path_for(None, "VN"),
+            "depth": 0,
+        },
     )
     by_code = {"VN": nation}
     _upsert_units(
@@ -95,7 +114,8 @@ def load_units() -> dict[str, Unit]:
 
 
 def load_programmes(units: dict[str, Unit]) -> dict[str, Programme]:
-    da06, _ = Programme.objects.update_or_create(
+    da06 = upsert(
+        Programme,
         code="DA06",
         defaults={
             "name": (
@@ -113,7 +133,8 @@ def load_programmes(units: dict[str, Unit]) -> dict[str, Programme]:
             "lead_unit": units["BCA"],
         },
     )
-    cds, _ = Programme.objects.update_or_create(
+    cds = upsert(
+        Programme,
         code="CDS2022",
         defaults={
             "name": "Nhiệm vụ năm 2022 của Ủy ban Quốc gia về chuyển đổi số",
