@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 
 # Compiled catalogues are generated files: built here, never committed.
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 run: messages
 	$(BIN)/python manage.py migrate --noinput -v 0
