@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from metrics.choices import Aggregation, Direction
+from projects.choices import View
 
 
 class Indicator(models.Model):
@@ -163,3 +164,376 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {self.unit.code} {self.period:%d/%m/%Y}: {self.value}"
+
+
+# Rollups ------------------------------------------------------------------------------------------
+#
+# Precomputed figures that pages read instead of counting reports. Every row belongs to one day:
+# a full recompute writes every unit's row for that day in one transaction; RollupDay records which
+# days are complete and down to which depth of the tree, so a reader knows whether it may trust the
+# rows or must count on demand. Days before the latest keep only the top of the tree (the nation,
+# provinces, ministries, enterprises), which is what trend charts read; that keeps three years of
+# daily history at about 200 rows a day per programme and view.
+
+
+class RollupScope(models.TextChoices):
+    FULL = "full", _("Full recompute")
+    PATHS = "paths", _("Refresh of changed units")
+    HISTORY = "history", _("History")
+
+
+class RollupOutcome(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class RollupDay(models.Model):
+    """A day whose rollup rows are complete for a programme, down to a depth of the unit tree."""
+
+    programme = models.ForeignKey(
+        "projects.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="rollup_days",
+    )
+    day = models.DateField(
+        verbose_name=_("day"),
+    )
+    max_depth = models.PositiveSmallIntegerField(
+        verbose_name=_("deepest level stored"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when every unit of the tree has its row."),
+    )
+    computed_at = models.DateTimeField(
+        verbose_name=_("computed at"),
+    )
+
+    class Meta:
+        ordering = ["programme", "-day"]
+        verbose_name = _("rollup day")
+        verbose_name_plural = _("rollup days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "day"],
+                name="rollup_day_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id} {self.day:%d/%m/%Y}"
+
+    def covers(self, depth: int) -> bool:
+        return self.max_depth is None or depth <= self.max_depth
+
+
+class StatusRollup(models.Model):
+    """Status counts of a programme's assignments and tasks in one unit's subtree, on one day, in one view."""
+
+    programme = models.ForeignKey(
+        "projects.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="status_rollups",
+    )
+    unit = models.ForeignKey(
+        "projects.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="status_rollups",
+    )
+    view = models.CharField(
+        verbose_name=_("view"),
+        max_length=8,
+        choices=View.choices,
+    )
+    day = models.DateField(
+        verbose_name=_("day"),
+    )
+    assignments = models.PositiveIntegerField(
+        verbose_name=_("assignments"),
+        default=0,
+    )
+    done_on_time = models.PositiveIntegerField(
+        verbose_name=_("done on time"),
+        default=0,
+    )
+    done_late = models.PositiveIntegerField(
+        verbose_name=_("done late"),
+        default=0,
+    )
+    overdue = models.PositiveIntegerField(
+        verbose_name=_("overdue"),
+        default=0,
+    )
+    in_progress = models.PositiveIntegerField(
+        verbose_name=_("in progress"),
+        default=0,
+    )
+    not_started = models.PositiveIntegerField(
+        verbose_name=_("not started"),
+        default=0,
+    )
+    tasks = models.PositiveIntegerField(
+        verbose_name=_("tasks"),
+        default=0,
+    )
+    tasks_done = models.PositiveIntegerField(
+        verbose_name=_("tasks done"),
+        default=0,
+    )
+    tasks_overdue = models.PositiveIntegerField(
+        verbose_name=_("tasks overdue"),
+        default=0,
+    )
+    tasks_in_progress = models.PositiveIntegerField(
+        verbose_name=_("tasks in progress"),
+        default=0,
+    )
+    tasks_not_started = models.PositiveIntegerField(
+        verbose_name=_("tasks not started"),
+        default=0,
+    )
+    central_tasks = models.PositiveIntegerField(
+        verbose_name=_("tasks of central bodies"),
+        default=0,
+        help_text=_("Tasks counted over the assignments of ministries and agencies only."),
+    )
+    central_tasks_done = models.PositiveIntegerField(
+        verbose_name=_("tasks of central bodies done"),
+        default=0,
+    )
+
+    class Meta:
+        ordering = ["programme", "day", "unit"]
+        verbose_name = _("status rollup")
+        verbose_name_plural = _("status rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "unit", "view", "day"],
+                name="status_rollup_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["programme", "day", "view"],
+                name="status_rollup_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id}/{self.unit_id} {self.view} {self.day}"
+
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_late
+
+
+class GoalRollup(models.Model):
+    """Goals of a programme achieved on one day, in one view."""
+
+    programme = models.ForeignKey(
+        "projects.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="goal_rollups",
+    )
+    view = models.CharField(
+        verbose_name=_("view"),
+        max_length=8,
+        choices=View.choices,
+    )
+    day = models.DateField(
+        verbose_name=_("day"),
+    )
+    achieved = models.PositiveIntegerField(
+        verbose_name=_("goals achieved"),
+        default=0,
+    )
+    total = models.PositiveIntegerField(
+        verbose_name=_("goals"),
+        default=0,
+    )
+    achieved_goals = models.JSONField(
+        verbose_name=_("achieved goals"),
+        default=list,
+        help_text=_("Identifiers of the goals achieved, so that a page can list them."),
+    )
+
+    class Meta:
+        ordering = ["programme", "day", "view"]
+        verbose_name = _("goal rollup")
+        verbose_name_plural = _("goal rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "view", "day"],
+                name="goal_rollup_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id} {self.view} {self.day}: {self.achieved}/{self.total}"
+
+
+class IndicatorRollup(models.Model):
+    """An indicator's value for one unit on one day: its own latest value, else its subtree's by the rule."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="rollups",
+    )
+    unit = models.ForeignKey(
+        "projects.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="indicator_rollups",
+    )
+    day = models.DateField(
+        verbose_name=_("day"),
+    )
+    value = models.DecimalField(
+        verbose_name=_("value"),
+        max_digits=24,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
+    denominator = models.DecimalField(
+        verbose_name=_("denominator"),
+        max_digits=24,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
+    period = models.DateField(
+        verbose_name=_("period"),
+        null=True,
+        blank=True,
+    )
+    units = models.PositiveIntegerField(
+        verbose_name=_("units counted"),
+        default=0,
+    )
+    own = models.BooleanField(
+        verbose_name=_("the unit's own value"),
+        default=False,
+    )
+
+    class Meta:
+        ordering = ["indicator", "day", "unit"]
+        verbose_name = _("indicator rollup")
+        verbose_name_plural = _("indicator rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "day"],
+                name="indicator_rollup_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["indicator", "day"],
+                name="indicator_rollup_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id}/{self.unit_id} {self.day}: {self.value}"
+
+
+class RollupRun(models.Model):
+    """One run of a rollup job, so that pages can say when figures were computed and warn when stale."""
+
+    programme = models.ForeignKey(
+        "projects.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="rollup_runs",
+        null=True,
+        blank=True,
+    )
+    scope = models.CharField(
+        verbose_name=_("scope"),
+        max_length=8,
+        choices=RollupScope.choices,
+    )
+    day = models.DateField(
+        verbose_name=_("day"),
+        null=True,
+        blank=True,
+    )
+    started_at = models.DateTimeField(
+        verbose_name=_("started at"),
+    )
+    finished_at = models.DateTimeField(
+        verbose_name=_("finished at"),
+        null=True,
+        blank=True,
+    )
+    rows = models.PositiveIntegerField(
+        verbose_name=_("rows written"),
+        default=0,
+    )
+    duration = models.FloatField(
+        verbose_name=_("duration (seconds)"),
+        null=True,
+        blank=True,
+    )
+    outcome = models.CharField(
+        verbose_name=_("outcome"),
+        max_length=10,
+        choices=RollupOutcome.choices,
+        default=RollupOutcome.RUNNING,
+    )
+    detail = models.TextField(
+        verbose_name=_("detail"),
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("rollup run")
+        verbose_name_plural = _("rollup runs")
+        indexes = [
+            models.Index(
+                fields=["programme", "outcome", "started_at"],
+                name="rollup_run_latest",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.programme_id} {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"
+
+
+class RollupPending(models.Model):
+    """A unit whose path to the nation awaits a refresh; a burst of changes collapses into few rows."""
+
+    programme = models.ForeignKey(
+        "projects.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    path = models.CharField(
+        verbose_name=_("tree path"),
+        max_length=255,
+    )
+    requested_at = models.DateTimeField(
+        verbose_name=_("requested at"),
+    )
+
+    class Meta:
+        ordering = ["requested_at"]
+        verbose_name = _("pending rollup refresh")
+        verbose_name_plural = _("pending rollup refreshes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "path"],
+                name="rollup_pending_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id} {self.path}"

@@ -1,4 +1,8 @@
-"""The national headline figures: what leadership reads first, composed from the selectors."""
+"""The national headline figures: what leadership reads first.
+
+Pages read them from the rollups (metrics.readers.national_headline); ``national_headline_fresh``
+counts them from the selectors, for checks and for the rollups' own tests.
+"""
 
 from dataclasses import dataclass
 from datetime import date
@@ -61,7 +65,14 @@ def units_figure(programme: Programme, kind: str, as_of: date) -> Figure:
 
 
 def national_headline(as_of: date) -> dict:
-    """Return the figures of the national summary page as of a date."""
+    """Return the figures of the national summary page as of a date, read from the rollups."""
+    from metrics import readers
+
+    return readers.national_headline(as_of)
+
+
+def national_headline_fresh(as_of: date) -> dict:
+    """Return the figures of the national summary page as of a date, counted from the source."""
     nation = Unit.objects.get(code="VN")
     programmes = {p.code: p for p in Programme.objects.filter(code__in=["DA06", "CDS2022"])}
     headline: dict = {"as_of": as_of, "programmes": programmes}

@@ -1,0 +1,326 @@
+"""The read interface of the rollups: what pages and the API call for figures.
+
+Every reader runs a fixed number of queries whatever the size of the data: it reads the rows that
+metrics.rollups stored for the day asked for. A day (or a depth of the tree on a past day) that has
+no stored rows is counted on demand, with the same set-based code and still a fixed number of
+queries, and is not stored: a read never writes. Stored days are: every day a full recompute ran
+(nightly, all units; on earlier days only the top of the tree is kept) and the history days of
+``recompute_rollups --history`` (the top of the tree). ``computed_at`` says when the figures were
+computed; for figures counted on demand it is the moment of the read.
+
+Arguments ``programme`` and ``unit`` take model instances or codes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Max
+from django.utils import timezone
+
+from metrics import rollups
+from metrics.models import GoalRollup, Indicator, IndicatorRollup, RollupDay, RollupPending, StatusRollup
+from metrics.selectors import IndicatorValue, target_reached
+from metrics.summary import Figure, IndicatorFigure
+from projects.choices import CENTRAL_KINDS, AssignmentStatus, UnitKind, View
+from projects.models import Programme, Unit
+
+ASSIGNMENT_KEYS = ("done_on_time", "done_late", "in_progress", "not_started", "overdue")
+TASK_KEYS = ("done", "overdue", "in_progress", "not_started")
+EMPTY = {
+    "assignments": 0,
+    **{s.value: 0 for s in AssignmentStatus},
+    "tasks": 0,
+    "tasks_done": 0,
+    "tasks_overdue": 0,
+    "tasks_in_progress": 0,
+    "tasks_not_started": 0,
+    "central_tasks": 0,
+    "central_tasks_done": 0,
+}
+FIGURE_FIELDS = list(EMPTY)
+
+
+def _programme(programme) -> Programme:
+    return programme if isinstance(programme, Programme) else Programme.objects.get(code=programme)
+
+
+def _unit(unit) -> Unit:
+    return unit if isinstance(unit, Unit) else Unit.objects.get(code=unit)
+
+
+class _Day:
+    """The stored rows of one programme and day, or counts made on demand when none are stored."""
+
+    def __init__(self, programme: Programme, as_of: date, stored: RollupDay | None = None, lookup=True):
+        self.programme = programme
+        self.day = as_of
+        if lookup:
+            stored = RollupDay.objects.filter(programme=programme, day=as_of).first()
+        self.stored = stored
+        self._counted = None
+
+    def covers(self, depth: int) -> bool:
+        return self.stored is not None and self.stored.covers(depth)
+
+    @property
+    def computed_at(self):
+        return self.stored.computed_at if self.stored is not None else timezone.now()
+
+    def status(self, units: list[Unit], *, within: Unit | None = None) -> dict[int, dict[str, dict]]:
+        """Return unit id → view → figures for the given units (all of one depth or subtree)."""
+        if all(self.covers(unit.depth) for unit in units):
+            result: dict[int, dict[str, dict]] = {}
+            rows = StatusRollup.objects.filter(
+                programme=self.programme, day=self.day, unit_id__in=[unit.pk for unit in units]
+            ).values("unit_id", "view", *FIGURE_FIELDS)
+            for row in rows:
+                result.setdefault(row.pop("unit_id"), {})[row.pop("view")] = row
+            return result
+        if self._counted is None or within is not None:
+            counted = rollups.compute_status(programme=self.programme, day=self.day, within=within)
+            if within is not None:
+                return counted
+            self._counted = counted
+        return self._counted
+
+    def goals(self) -> dict[str, dict]:
+        if self.stored is not None:
+            rows = GoalRollup.objects.filter(programme=self.programme, day=self.day).values(
+                "view", "achieved", "total"
+            )
+            found = {row["view"]: {"achieved": row["achieved"], "total": row["total"]} for row in rows}
+            if len(found) == len(rollups.VIEWS):
+                return found
+        indicators = list(Indicator.objects.filter(programme=self.programme))
+        values = self.indicator_values(indicators, nation_only=True)
+        goals = rollups.compute_goals(
+            programme=self.programme, day=self.day, nation_values=values, indicators=indicators
+        )
+        return {view: {"achieved": g["achieved"], "total": g["total"]} for view, g in goals.items()}
+
+    def indicator_values(self, indicators: list[Indicator], *, nation_only: bool) -> dict[int, dict]:
+        """Return indicator id → the nation's figures."""
+        if self.covers(0):
+            rows = IndicatorRollup.objects.filter(
+                indicator__in=indicators, day=self.day, unit__parent__isnull=True
+            ).values("indicator_id", "value", "denominator", "period", "units")
+            return {row["indicator_id"]: row for row in rows}
+        tree = rollups.unit_tree()
+        nation_id = next(pk for pk, parent in tree.parent.items() if parent is None)
+        values = rollups.compute_indicators(indicators=indicators, day=self.day, tree=tree)
+        return {ind: v for (ind, unit), v in values.items() if unit == nation_id}
+
+
+def _figures(by_view: dict[str, dict] | None, view: str) -> dict:
+    return (by_view or {}).get(view) or EMPTY
+
+
+def _assignments(figures: dict) -> dict:
+    return {"total": figures["assignments"], **{key: figures[key] for key in ASSIGNMENT_KEYS}}
+
+
+def _tasks(figures: dict) -> dict:
+    return {"total": figures["tasks"], **{key: figures[f"tasks_{key}"] for key in TASK_KEYS}}
+
+
+def programme_summary(*, programme, unit, as_of: date) -> dict:
+    """Return a programme's figures for a unit's subtree as of a day, verified and reported side by side.
+
+    The shape of ``GET /api/programmes/<code>/summary`` (see DESIGN.md).
+    """
+    programme, unit = _programme(programme), _unit(unit)
+    day = _Day(programme, as_of)
+    by_view = day.status([unit], within=unit).get(unit.pk)
+    goals = day.goals()
+    result = {
+        "programme": programme.code,
+        "unit": unit.code,
+        "as_of": as_of.isoformat(),
+        "computed_at": day.computed_at.isoformat(),
+    }
+    for view in rollups.VIEWS:
+        figures = _figures(by_view, view)
+        block = {
+            "goals": goals[view],
+            "tasks": _tasks(figures),
+            "assignments": _assignments(figures),
+        }
+        if view == View.VERIFIED:
+            result.update(block)
+        else:
+            result["reported"] = block
+    return result
+
+
+def unit_rows(*, programme, as_of: date, kind: str | None = None, parent=None, view: str = View.VERIFIED):
+    """Return one row per unit (of a kind, or below a parent): its assignments by status and completion.
+
+    Rows are in tree order; a unit with nothing assigned in its subtree has zeros and ``percent`` None.
+    """
+    programme = _programme(programme)
+    units = Unit.objects.all()
+    if kind:
+        units = units.filter(kind=kind)
+    if parent is not None:
+        units = units.filter(parent=_unit(parent))
+    units = list(units.order_by("path"))
+    if not units:
+        return []
+    day = _Day(programme, as_of)
+    within = _unit(parent) if parent is not None and not all(day.covers(u.depth) for u in units) else None
+    status = day.status(units, within=within)
+    rows = []
+    for unit in units:
+        figures = _figures(status.get(unit.pk), view)
+        done = figures["done_on_time"] + figures["done_late"]
+        total = figures["assignments"]
+        rows.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "short_name": unit.short_name,
+                "display_name": unit.display_name,
+                "kind": unit.kind,
+                "region": unit.region,
+                "path": unit.path,
+                "depth": unit.depth,
+                "total": total,
+                "done": done,
+                "percent": round(100 * done / total, 1) if total else None,
+                **{key: figures[key] for key in ASSIGNMENT_KEYS},
+                "tasks": figures["tasks"],
+                "tasks_done": figures["tasks_done"],
+            }
+        )
+    return rows
+
+
+def trend(*, programme, unit, start: date, end: date, view: str = View.VERIFIED) -> list[dict]:
+    """Return the stored days between start and end for a unit: completion of assignments and tasks.
+
+    One indexed read. Days come from the nightly runs and the history runs (weekly by default), so
+    the series is as dense as what was stored; nothing is counted on demand here.
+    """
+    programme, unit = _programme(programme), _unit(unit)
+    rows = (
+        StatusRollup.objects.filter(programme=programme, unit=unit, view=view, day__gte=start, day__lte=end)
+        .order_by("day")
+        .values_list("day", "done_on_time", "done_late", "assignments", "tasks_done", "tasks")
+    )
+    return [
+        {"day": day, "done": on_time + late, "total": total, "tasks_done": tasks_done, "tasks_total": tasks}
+        for day, on_time, late, total, tasks_done, tasks in rows
+    ]
+
+
+def freshness(programme) -> dict:
+    """Return when a programme's figures were last computed, whether that is stale, and whether a refresh waits."""
+    programme = _programme(programme)
+    latest = RollupDay.objects.filter(programme=programme).aggregate(
+        computed_at=Max("computed_at"), day=Max("day")
+    )
+    computed_at = latest["computed_at"]
+    stale = (
+        computed_at is None
+        or latest["day"] < timezone.localdate()
+        or timezone.now() - computed_at > rollups.stale_after()
+    )
+    pending = RollupPending.objects.filter(programme=programme).exists()
+    return {"computed_at": computed_at, "day": latest["day"], "stale": stale, "pending": pending}
+
+
+def national_headline(as_of: date) -> dict:
+    """Return the figures of the national summary page, read from the rollups.
+
+    The same structure as metrics.summary.national_headline_fresh, which counts from the source.
+    """
+    nation = Unit.objects.get(code="VN")
+    programmes = {p.code: p for p in Programme.objects.filter(code__in=["DA06", "CDS2022"])}
+    stored = {
+        row.programme_id: row
+        for row in RollupDay.objects.filter(programme__in=programmes.values(), day=as_of)
+    }
+    days = {code: _Day(p, as_of, stored.get(p.pk), lookup=False) for code, p in programmes.items()}
+    headline: dict = {"as_of": as_of, "programmes": programmes}
+    computed = [day.computed_at for day in days.values()]
+    headline["computed_at"] = min(computed) if computed else None
+    if da06 := programmes.get("DA06"):
+        day = days["DA06"]
+        goals = day.goals()
+        headline["da06_goals"] = Figure(
+            done=goals[View.VERIFIED]["achieved"],
+            total=goals[View.VERIFIED]["total"],
+            reported=goals[View.REPORTED]["achieved"],
+        )
+        by_view = day.status([nation]).get(nation.pk)
+        headline["da06_tasks"] = _task_figure(by_view)
+        indicators = list(Indicator.objects.filter(programme=da06))
+        values = day.indicator_values(indicators, nation_only=True)
+        headline["indicators"] = [
+            IndicatorFigure(indicator, value, target_reached(indicator, value))
+            for indicator in indicators
+            if indicator.code != "KET_NOI_CSDLDC"
+            for value in [_indicator_value(values.get(indicator.pk))]
+        ]
+        connected = next((i for i in indicators if i.code == "KET_NOI_CSDLDC"), None)
+        if connected:
+            by_kind = _connected_by_kind(connected, day)
+            headline["connected"] = {
+                "indicator": connected,
+                "central": sum(by_kind.get(kind, 0) for kind in CENTRAL_KINDS),
+                "state_enterprise": by_kind.get(UnitKind.STATE_ENTERPRISE, 0),
+                "telecom": by_kind.get(UnitKind.TELECOM, 0),
+                "province": by_kind.get(UnitKind.PROVINCE, 0),
+            }
+    if programmes.get("CDS2022"):
+        day = days["CDS2022"]
+        provinces = list(Unit.objects.filter(kind=UnitKind.PROVINCE))
+        status = day.status([nation, *provinces])
+        nation_figures = status.get(nation.pk)
+        headline["cds_central_tasks"] = Figure(
+            done=_figures(nation_figures, View.VERIFIED)["central_tasks_done"],
+            total=_figures(nation_figures, View.VERIFIED)["central_tasks"],
+            reported=_figures(nation_figures, View.REPORTED)["central_tasks_done"],
+        )
+        headline["cds_provinces"] = _units_done_figure([status.get(p.pk) for p in provinces])
+        headline["cds_tasks"] = _task_figure(nation_figures)
+    return headline
+
+
+def _task_figure(by_view) -> Figure:
+    verified, reported = _figures(by_view, View.VERIFIED), _figures(by_view, View.REPORTED)
+    return Figure(done=verified["tasks_done"], total=verified["tasks"], reported=reported["tasks_done"])
+
+
+def _units_done_figure(rows: list) -> Figure:
+    """Units whose whole subtree is done, of those with anything assigned (the "59/63" figure)."""
+
+    def done_units(view):
+        figures = [_figures(row, view) for row in rows]
+        with_work = [f for f in figures if f["assignments"]]
+        done = sum(1 for f in with_work if f["done_on_time"] + f["done_late"] == f["assignments"])
+        return done, len(with_work)
+
+    done, total = done_units(View.VERIFIED)
+    reported, _total = done_units(View.REPORTED)
+    return Figure(done=done, total=total, reported=reported)
+
+
+def _indicator_value(row: dict | None) -> IndicatorValue:
+    return rollups.indicator_value_of(row)
+
+
+def _connected_by_kind(indicator: Indicator, day: _Day) -> dict[str, int]:
+    """Count units by kind whose own latest value is above zero (units officially connected)."""
+    if day.covers(rollups.SNAPSHOT_DEPTH):
+        rows = IndicatorRollup.objects.filter(
+            indicator=indicator, day=day.day, own=True, value__gt=0
+        ).values_list("unit__kind", flat=True)
+        counts: dict[str, int] = {}
+        for kind in rows:
+            counts[kind] = counts.get(kind, 0) + 1
+        return counts
+    from metrics.selectors import units_reporting_by_kind
+
+    return units_reporting_by_kind(indicator=indicator, as_of=day.day)

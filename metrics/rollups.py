@@ -1,0 +1,728 @@
+"""Set-based recompute of every rollup: status counts, goals achieved and indicator values.
+
+One grouped query per programme reads every assignment's status as of a day in both views, using the
+report chains (``effective_date <= D AND (until IS NULL OR until > D)``, kept by projects.services);
+the tree is rolled up in memory along ``Unit.parent``, one merge per unit, deepest level first; the
+rows are written in one transaction under a per-programme lock. So a run is idempotent, two runs at
+once serialise and give the same rows as one, and a worker killed mid-run leaves the previous rows.
+
+A refresh after a change recomputes only the units on the changed paths to the nation: the same
+query, grouped by the deepest changed unit that holds each assignment, rolls up a tree of a few rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from metrics import selectors as metric_selectors
+from metrics.choices import Aggregation
+from metrics.models import (
+    GoalRollup,
+    Indicator,
+    IndicatorRollup,
+    Observation,
+    RollupDay,
+    RollupOutcome,
+    RollupPending,
+    RollupRun,
+    RollupScope,
+    StatusRollup,
+)
+from projects import selectors as project_selectors
+from projects.choices import CENTRAL_KINDS, AssignmentStatus, ReviewState, View
+from projects.models import Programme, Unit
+
+logger = logging.getLogger(__name__)
+
+VIEWS = (View.VERIFIED, View.REPORTED)
+# Statuses as small integers, in this order, so that the hot loop indexes lists instead of hashing.
+STATUSES = (
+    AssignmentStatus.DONE_ON_TIME,
+    AssignmentStatus.DONE_LATE,
+    AssignmentStatus.OVERDUE,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.NOT_STARTED,
+)
+DONE_ON_TIME, DONE_LATE, OVERDUE, IN_PROGRESS, NOT_STARTED = range(5)
+# Days before the latest keep rows down to this depth only: the nation and the units right below it.
+SNAPSHOT_DEPTH = 1
+LOCK_NAMESPACE = 7_261_006
+BATCH_SIZE = 5000
+STATUS_FIELDS = [s.value for s in STATUSES]
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+# The status rule of projects.status, as SQL over one counting report per view ------------------------
+
+
+def _status_case(alias: str) -> str:
+    return (
+        f"CASE WHEN {alias}.status = 'done' AND (a.deadline IS NULL OR {alias}.completed_on <= a.deadline) "
+        f"THEN {DONE_ON_TIME} "
+        f"WHEN {alias}.status = 'done' THEN {DONE_LATE} "
+        f"WHEN a.deadline < %s THEN {OVERDUE} "
+        f"WHEN {alias}.status = 'in_progress' THEN {IN_PROGRESS} "
+        f"ELSE {NOT_STARTED} END"
+    )
+
+
+def _counting_join(alias: str, view: str) -> tuple[str, list]:
+    states = (
+        [ReviewState.ACCEPTED.value]
+        if view == View.VERIFIED
+        else [
+            ReviewState.ACCEPTED.value,
+            ReviewState.SUBMITTED.value,
+        ]
+    )
+    until = f"{alias}.{view}_until"
+    placeholders = ", ".join(["%s"] * len(states))
+    sql = (
+        f"LEFT JOIN projects_report {alias} ON {alias}.assignment_id = a.id "
+        f"AND {alias}.review_state IN ({placeholders}) AND {alias}.effective_date <= %s "
+        f"AND ({until} IS NULL OR {until} > %s)"
+    )
+    return sql, states
+
+
+def _status_query(*, programme_id: int, day: date, group: str, group_params: list, where: str, where_params):
+    """Return the grouped query of assignment statuses: (group, task, central, verified, reported, n)."""
+    join_v, states_v = _counting_join("rv", View.VERIFIED)
+    join_r, states_r = _counting_join("rr", View.REPORTED)
+    central = ", ".join(["%s"] * len(CENTRAL_KINDS))
+    # Only placeholders and fixed fragments are interpolated; every value travels as a parameter.
+    sql = (
+        f"SELECT {group} AS grp, "  # noqa: S608
+        f"a.task_id, CASE WHEN u.kind IN ({central}) THEN 1 ELSE 0 END AS central, "
+        f"{_status_case('rv')} AS sv, {_status_case('rr')} AS sr, COUNT(*) "
+        "FROM projects_assignment a "
+        "JOIN projects_task t ON t.id = a.task_id "
+        "JOIN projects_unit u ON u.id = a.unit_id "
+        f"{join_v} {join_r} "
+        f"WHERE t.programme_id = %s {where} "
+        "GROUP BY 1, 2, 3, 4, 5"
+    )
+    params = [
+        *group_params,
+        *[k.value for k in CENTRAL_KINDS],
+        day,
+        day,
+        *states_v,
+        day,
+        day,
+        *states_r,
+        day,
+        day,
+        programme_id,
+        *where_params,
+    ]
+    return sql, params
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# The roll-up in memory -----------------------------------------------------------------------------
+
+
+@dataclass
+class Tree:
+    """Units as parent links and depths; a refresh builds a small tree of the changed paths only."""
+
+    parent: dict[int, int | None]
+    depth: dict[int, int]
+    order: list[int] = field(default_factory=list)
+
+    def __post_init__(self):
+        # Children before parents, so that each unit is merged into its parent exactly once.
+        self.order = sorted(self.parent, key=lambda unit_id: -self.depth[unit_id])
+
+
+def unit_tree(queryset=None) -> Tree:
+    rows = (queryset if queryset is not None else Unit.objects.all()).values_list("pk", "parent_id", "depth")
+    parent, depth = {}, {}
+    for pk, parent_id, unit_depth in rows.iterator(chunk_size=BATCH_SIZE):
+        parent[pk] = parent_id
+        depth[pk] = unit_depth
+    return Tree(parent, depth)
+
+
+def _task_status_counts(tasks: dict) -> tuple[int, int, int, int, int]:
+    done = overdue = active = 0
+    for n, n_done, n_overdue, n_active in tasks.values():
+        if n_done == n:
+            done += 1
+        elif n_overdue:
+            overdue += 1
+        elif n_active:
+            active += 1
+    return len(tasks), done, overdue, active, len(tasks) - done - overdue - active
+
+
+def roll_up(rows: Iterable[tuple], tree: Tree) -> dict[int, dict[str, dict[str, int]]]:
+    """Roll grouped status rows up the tree; return unit id → view → the counts of a StatusRollup row.
+
+    Each row is (unit, task, central, verified status, reported status, count), the unit being a node
+    of ``tree``. Assignment counts add up; task counts do not, so each unit keeps per task the number
+    of assignments, done, overdue and active (in progress or done) below it, and a task's status in a
+    subtree follows from those four (projects.status.task_status).
+    """
+    counts = [defaultdict(lambda: [0] * 5) for _ in VIEWS]
+    tasks = [defaultdict(dict) for _ in VIEWS]
+    central = [defaultdict(dict) for _ in VIEWS]
+    for unit_id, task_id, is_central, sv, sr, n in rows:
+        for index, status in ((0, sv), (1, sr)):
+            counts[index][unit_id][status] += n
+            acc = tasks[index][unit_id].get(task_id)
+            if acc is None:
+                acc = tasks[index][unit_id][task_id] = [0, 0, 0, 0]
+            acc[0] += n
+            if status <= DONE_LATE:
+                acc[1] += n
+                acc[3] += n
+            elif status == OVERDUE:
+                acc[2] += n
+            elif status == IN_PROGRESS:
+                acc[3] += n
+            if is_central:
+                c_acc = central[index][unit_id].get(task_id)
+                if c_acc is None:
+                    c_acc = central[index][unit_id][task_id] = [0, 0]
+                c_acc[0] += n
+                if status <= DONE_LATE:
+                    c_acc[1] += n
+
+    for unit_id in tree.order:
+        parent_id = tree.parent[unit_id]
+        if parent_id is None:
+            continue
+        for index in range(len(VIEWS)):
+            own = counts[index].get(unit_id)
+            if own is None:
+                continue
+            above = counts[index][parent_id]
+            for status in range(5):
+                above[status] += own[status]
+            above_tasks = tasks[index][parent_id]
+            for task_id, acc in tasks[index][unit_id].items():
+                target = above_tasks.get(task_id)
+                if target is None:
+                    above_tasks[task_id] = acc.copy()
+                else:
+                    target[0] += acc[0]
+                    target[1] += acc[1]
+                    target[2] += acc[2]
+                    target[3] += acc[3]
+            if unit_id in central[index]:
+                above_central = central[index][parent_id]
+                for task_id, acc in central[index][unit_id].items():
+                    target = above_central.get(task_id)
+                    if target is None:
+                        above_central[task_id] = acc.copy()
+                    else:
+                        target[0] += acc[0]
+                        target[1] += acc[1]
+
+    result: dict[int, dict[str, dict[str, int]]] = {}
+    for index, view in enumerate(VIEWS):
+        for unit_id, status_counts in counts[index].items():
+            n_tasks, done, overdue, active, not_started = _task_status_counts(tasks[index][unit_id])
+            unit_central = central[index].get(unit_id, {})
+            figures = dict(zip(STATUS_FIELDS, status_counts, strict=True))
+            figures.update(
+                assignments=sum(status_counts),
+                tasks=n_tasks,
+                tasks_done=done,
+                tasks_overdue=overdue,
+                tasks_in_progress=active,
+                tasks_not_started=not_started,
+                central_tasks=len(unit_central),
+                central_tasks_done=sum(1 for n, n_done in unit_central.values() if n == n_done),
+            )
+            result.setdefault(unit_id, {})[view] = figures
+    return result
+
+
+def compute_status(*, programme: Programme, day: date, within: Unit | None = None, tree: Tree | None = None):
+    """Count a programme's status figures for every unit (or every unit of one subtree) as of a day."""
+    where, where_params = "", []
+    if within is not None:
+        where, where_params = "AND u.path LIKE %s", [within.path + "%"]
+    sql, params = _status_query(
+        programme_id=programme.pk,
+        day=day,
+        group="a.unit_id",
+        group_params=[],
+        where=where,
+        where_params=where_params,
+    )
+    if tree is None:
+        tree = unit_tree(Unit.objects.subtree(within) if within is not None else None)
+    return roll_up(_fetch(sql, params), tree)
+
+
+# Indicators ----------------------------------------------------------------------------------------
+
+
+def latest_observations(*, indicator_ids: list[int], day: date) -> list[tuple]:
+    """Return (indicator, unit, value, denominator, period) of each unit's latest observation as of a day."""
+    if not indicator_ids:
+        return []
+    if connection.vendor == "postgresql":
+        placeholders = ", ".join(["%s"] * len(indicator_ids))
+        return _fetch(
+            "SELECT DISTINCT ON (indicator_id, unit_id) indicator_id, unit_id, value, denominator, period "  # noqa: S608
+            f"FROM metrics_observation WHERE indicator_id IN ({placeholders}) AND period <= %s "
+            "ORDER BY indicator_id, unit_id, period DESC, reported_at DESC, id DESC",
+            [*indicator_ids, day],
+        )
+    latest = {}
+    rows = (
+        Observation.objects.filter(indicator_id__in=indicator_ids, period__lte=day)
+        .order_by("indicator_id", "unit_id", "period", "reported_at", "pk")
+        .values_list("indicator_id", "unit_id", "value", "denominator", "period")
+    )
+    for row in rows.iterator(chunk_size=BATCH_SIZE):
+        latest[row[0], row[1]] = row
+    return list(latest.values())
+
+
+def compute_indicators(*, indicators: list[Indicator], day: date, tree: Tree) -> dict[tuple[int, int], dict]:
+    """Return (indicator, unit) → the fields of an IndicatorRollup row, by metrics.selectors semantics.
+
+    A unit's value is its own latest observation if it has one, else the aggregate by the indicator's
+    rule of the latest observations of every unit below it.
+    """
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    own: dict[tuple[int, int], dict] = {}
+    # (indicator, unit) → [sum, count, min, max, denominator sum, latest period]
+    below: dict[tuple[int, int], list] = {}
+    for indicator_id, unit_id, value, denominator, period in latest_observations(
+        indicator_ids=list(by_id), day=day
+    ):
+        value = Decimal(value)
+        denominator = Decimal(denominator) if denominator is not None else None
+        own[indicator_id, unit_id] = {
+            "value": value,
+            "denominator": denominator,
+            "period": period,
+            "units": 1,
+            "own": True,
+        }
+        ancestor = tree.parent.get(unit_id)
+        while ancestor is not None:
+            acc = below.get((indicator_id, ancestor))
+            if acc is None:
+                below[indicator_id, ancestor] = [value, 1, value, value, denominator or 0, period]
+            else:
+                acc[0] += value
+                acc[1] += 1
+                acc[2] = min(acc[2], value)
+                acc[3] = max(acc[3], value)
+                acc[4] += denominator or 0
+                acc[5] = max(acc[5], period)
+            ancestor = tree.parent.get(ancestor)
+    result = dict(own)
+    for key, (total, count, low, high, denominators, period) in below.items():
+        if key in own:
+            continue
+        rule = by_id[key[0]].aggregation
+        values = {
+            Aggregation.SUM: (total, None),
+            Aggregation.MEAN: (total / count, None),
+            Aggregation.MIN: (low, None),
+            Aggregation.MAX: (high, None),
+            Aggregation.RATIO: (total, denominators or None),
+        }
+        if rule not in values:
+            continue
+        value, denominator = values[rule]
+        result[key] = {
+            "value": value,
+            "denominator": denominator,
+            "period": period,
+            "units": count,
+            "own": False,
+        }
+    return result
+
+
+def indicator_value_of(figures: dict | None) -> metric_selectors.IndicatorValue:
+    if figures is None or figures.get("value") is None:
+        return metric_selectors.IndicatorValue(None)
+    return metric_selectors.IndicatorValue(
+        figures["value"], figures["denominator"], figures["period"], figures["units"]
+    )
+
+
+def nation() -> Unit:
+    return Unit.objects.get(parent__isnull=True, kind="nation")
+
+
+def compute_goals(
+    *, programme: Programme, day: date, nation_values: dict[int, dict], indicators: list[Indicator]
+) -> dict[str, dict]:
+    """Return view → achieved goal ids and total, by metrics.selectors.goals_achieved semantics."""
+    total = programme.goals.count()
+    result = {}
+    for view in VIEWS:
+        achieved = {
+            goal_id
+            for goal_id, ok in project_selectors.goal_assessments(
+                programme=programme, as_of=day, view=view
+            ).items()
+            if ok
+        }
+        for indicator in indicators:
+            if indicator.goal_id is None or indicator.goal_id in achieved:
+                continue
+            if metric_selectors.target_reached(
+                indicator, indicator_value_of(nation_values.get(indicator.pk))
+            ):
+                achieved.add(indicator.goal_id)
+        result[view] = {"achieved": len(achieved), "total": total, "achieved_goals": sorted(achieved)}
+    return result
+
+
+# Writing -------------------------------------------------------------------------------------------
+
+
+def _lock(programme_id: int) -> None:
+    """Serialise writers of one programme's rollups; released when the transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, programme_id])
+
+
+def _pause_for_tests(stage: str) -> None:
+    """Hold a run half-written so that a test can kill the worker there; off unless the test asks."""
+    marker = os.environ.get("TIENDO_ROLLUPS_PAUSE_FILE")
+    if marker and stage == "half-written":
+        with open(marker, "w") as handle:
+            handle.write(stage)
+        time.sleep(float(os.environ.get("TIENDO_ROLLUPS_PAUSE_SECONDS", "60")))
+
+
+def _status_objects(programme_id: int, day: date, figures: dict) -> list[StatusRollup]:
+    return [
+        StatusRollup(programme_id=programme_id, unit_id=unit_id, view=view, day=day, **counts)
+        for unit_id, by_view in figures.items()
+        for view, counts in by_view.items()
+    ]
+
+
+def _write_status(objects: list[StatusRollup]) -> None:
+    for start in range(0, len(objects), BATCH_SIZE):
+        StatusRollup.objects.bulk_create(objects[start : start + BATCH_SIZE])
+        if start == 0 and len(objects) > BATCH_SIZE:
+            _pause_for_tests("half-written")
+    if len(objects) <= BATCH_SIZE:
+        _pause_for_tests("half-written")
+
+
+class _Run:
+    """Record a RollupRun: started before the work when possible, finished or failed after it."""
+
+    def __init__(self, *, programme: Programme | None, scope: str, day: date | None):
+        self.started = time.monotonic()
+        self.run = RollupRun(programme=programme, scope=scope, day=day, started_at=timezone.now())
+        if not connection.in_atomic_block:
+            self.run.save()
+
+    def finish(self, rows: int) -> RollupRun:
+        self.run.finished_at = timezone.now()
+        self.run.duration = time.monotonic() - self.started
+        self.run.rows = rows
+        self.run.outcome = RollupOutcome.SUCCEEDED
+        self.run.save()
+        return self.run
+
+    def fail(self, error: BaseException) -> None:
+        if connection.in_atomic_block and connection.needs_rollback:
+            return
+        self.run.finished_at = timezone.now()
+        self.run.duration = time.monotonic() - self.started
+        self.run.outcome = RollupOutcome.FAILED
+        self.run.detail = repr(error)[:2000]
+        try:
+            self.run.save()
+        except Exception:  # recording the failure must not hide the error itself
+            logger.exception("could not record the failed rollup run")
+
+
+def recompute_programme(
+    programme: Programme,
+    *,
+    day: date | None = None,
+    max_depth: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> int:
+    """Recompute every rollup of a programme for a day (today by default); return the rows written.
+
+    With ``max_depth`` only the units down to that depth are written (history for trend charts).
+    """
+    day = day or today()
+    step = progress or (lambda _stage: None)
+    run = _Run(
+        programme=programme, scope=RollupScope.FULL if max_depth is None else RollupScope.HISTORY, day=day
+    )
+    try:
+        with transaction.atomic():
+            _lock(programme.pk)
+            tree = unit_tree()
+            step("status")
+            figures = compute_status(programme=programme, day=day, tree=tree)
+            if max_depth is not None:
+                figures = {u: f for u, f in figures.items() if tree.depth[u] <= max_depth}
+            step("indicators")
+            indicators = list(Indicator.objects.filter(programme=programme))
+            values = compute_indicators(indicators=indicators, day=day, tree=tree)
+            if max_depth is not None:
+                values = {key: v for key, v in values.items() if tree.depth[key[1]] <= max_depth}
+            nation_id = nation().pk
+            nation_values = {ind: v for (ind, unit), v in values.items() if unit == nation_id}
+            goals = compute_goals(
+                programme=programme, day=day, nation_values=nation_values, indicators=indicators
+            )
+            step("write")
+            existing = RollupDay.objects.filter(programme=programme, day=day).first()
+            depth_filter = {} if max_depth is None else {"unit__depth__lte": max_depth}
+            StatusRollup.objects.filter(programme=programme, day=day, **depth_filter).delete()
+            IndicatorRollup.objects.filter(indicator__programme=programme, day=day, **depth_filter).delete()
+            GoalRollup.objects.filter(programme=programme, day=day).delete()
+            status_objects = _status_objects(programme.pk, day, figures)
+            _write_status(status_objects)
+            indicator_objects = [
+                IndicatorRollup(indicator_id=ind, unit_id=unit, day=day, **v)
+                for (ind, unit), v in values.items()
+            ]
+            IndicatorRollup.objects.bulk_create(indicator_objects, batch_size=BATCH_SIZE)
+            GoalRollup.objects.bulk_create(
+                [GoalRollup(programme=programme, view=view, day=day, **g) for view, g in goals.items()]
+            )
+            if max_depth is not None and existing is not None and existing.max_depth is None:
+                # A history run never narrows a day that is already complete.
+                stored_depth = None
+            else:
+                stored_depth = max_depth
+            RollupDay.objects.update_or_create(
+                programme=programme,
+                day=day,
+                defaults={"max_depth": stored_depth, "computed_at": timezone.now()},
+            )
+            rows = len(status_objects) + len(indicator_objects) + len(goals)
+    except BaseException as error:
+        run.fail(error)
+        raise
+    run.finish(rows)
+    return rows
+
+
+def recompute_all(*, day: date | None = None, programmes=None, progress=None) -> int:
+    """Recompute every programme for a day, then keep only the top of the tree on earlier days."""
+    day = day or today()
+    rows = 0
+    for programme in programmes if programmes is not None else Programme.objects.order_by("code"):
+        rows += recompute_programme(programme, day=day, progress=progress)
+    return rows
+
+
+def prune(*, before: date, programmes=None) -> int:
+    """Delete rows below the snapshot depth for days before ``before``; trends read only the top."""
+    programmes = list(programmes if programmes is not None else Programme.objects.all())
+    deleted = 0
+    for programme in programmes:
+        with transaction.atomic():
+            _lock(programme.pk)
+            deleted += StatusRollup.objects.filter(
+                programme=programme, day__lt=before, unit__depth__gt=SNAPSHOT_DEPTH
+            ).delete()[0]
+            deleted += IndicatorRollup.objects.filter(
+                indicator__programme=programme, day__lt=before, unit__depth__gt=SNAPSHOT_DEPTH
+            ).delete()[0]
+            RollupDay.objects.filter(programme=programme, day__lt=before, max_depth=None).update(
+                max_depth=SNAPSHOT_DEPTH
+            )
+    return deleted
+
+
+def history_days(
+    programme: Programme, *, until: date, step_days: int = 7, since: date | None = None
+) -> list[date]:
+    """Return the days of a trend's history: every ``step_days`` from the programme's start, and ``until``."""
+    from datetime import timedelta
+
+    first = since or programme.start
+    days = []
+    current = first
+    while current < until:
+        days.append(current)
+        current += timedelta(days=step_days)
+    days.append(until)
+    return days
+
+
+def recompute_history(programme: Programme, *, days: Iterable[date], progress=None) -> int:
+    """Store the top of the tree for past days, for trend charts; a complete day stays complete."""
+    rows = 0
+    for day in days:
+        rows += recompute_programme(programme, day=day, max_depth=SNAPSHOT_DEPTH)
+        if progress:
+            progress(day)
+    return rows
+
+
+# Refresh after a change ----------------------------------------------------------------------------
+
+
+def _path_prefixes(paths: Iterable[str]) -> set[str]:
+    prefixes = set()
+    for path in paths:
+        parts = [part for part in path.split("/") if part]
+        prefixes.update("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+    return prefixes
+
+
+def refresh_paths(programme: Programme, paths: Iterable[str], *, day: date | None = None) -> int:
+    """Recompute the rows of every unit on the given paths to the nation, and the programme's goals.
+
+    The assignments of the whole programme are read once, grouped by the deepest changed unit above
+    each of them, so the roll-up is over a handful of rows. A day not yet computed in full is
+    computed in full instead, so that a refresh never leaves a partial day behind.
+    """
+    day = day or today()
+    stored = RollupDay.objects.filter(programme=programme, day=day, max_depth__isnull=True).exists()
+    if not stored:
+        return recompute_programme(programme, day=day)
+    run = _Run(programme=programme, scope=RollupScope.PATHS, day=day)
+    try:
+        with transaction.atomic():
+            _lock(programme.pk)
+            targets = list(
+                Unit.objects.filter(path__in=_path_prefixes(paths))
+                .order_by("-depth")
+                .values_list("pk", "path", "depth")
+            )
+            status_objects = []
+            if targets:
+                cases = " ".join(["WHEN u.path LIKE %s THEN %s"] * len(targets))
+                group = f"CASE {cases} ELSE NULL END"
+                group_params = [value for pk, path, _depth in targets for value in (path + "%", pk)]
+                sql, params = _status_query(
+                    programme_id=programme.pk,
+                    day=day,
+                    group=group,
+                    group_params=group_params,
+                    where="",
+                    where_params=[],
+                )
+                rows = [row for row in _fetch(sql, params) if row[0] is not None]
+                tree = _target_tree(targets)
+                figures = roll_up(rows, tree)
+                StatusRollup.objects.filter(
+                    programme=programme, day=day, unit_id__in=[pk for pk, _path, _depth in targets]
+                ).delete()
+                status_objects = _status_objects(programme.pk, day, figures)
+                _write_status(status_objects)
+            goals_written = _refresh_goals(programme, day)
+            RollupDay.objects.filter(programme=programme, day=day).update(computed_at=timezone.now())
+    except BaseException as error:
+        run.fail(error)
+        raise
+    run.finish(len(status_objects) + goals_written)
+    return len(status_objects) + goals_written
+
+
+def _target_tree(targets: list[tuple[int, str, int]]) -> Tree:
+    """Link each changed unit to the nearest changed unit above it."""
+    by_path = {path: pk for pk, path, _depth in targets}
+    parent, depth = {}, {}
+    for pk, path, unit_depth in targets:
+        depth[pk] = unit_depth
+        parent[pk] = None
+        prefixes = sorted(_path_prefixes([path]) - {path}, key=len, reverse=True)
+        for prefix in prefixes:
+            if prefix in by_path:
+                parent[pk] = by_path[prefix]
+                break
+    return Tree(parent, depth)
+
+
+def _refresh_goals(programme: Programme, day: date) -> int:
+    indicators = list(Indicator.objects.filter(programme=programme))
+    nation_values = {
+        row["indicator_id"]: row
+        for row in IndicatorRollup.objects.filter(
+            indicator__programme=programme, day=day, unit__parent__isnull=True
+        ).values("indicator_id", "value", "denominator", "period", "units")
+    }
+    goals = compute_goals(programme=programme, day=day, nation_values=nation_values, indicators=indicators)
+    GoalRollup.objects.filter(programme=programme, day=day).delete()
+    GoalRollup.objects.bulk_create(
+        [GoalRollup(programme=programme, view=view, day=day, **g) for view, g in goals.items()]
+    )
+    return len(goals)
+
+
+# Pending refreshes ---------------------------------------------------------------------------------
+
+
+def mark_pending(*, programme_ids: Iterable[int], unit_paths: Iterable[str]) -> int:
+    """Record what a change affected; the flush that follows refreshes it all at once."""
+    now = timezone.now()
+    paths = set(unit_paths) or {""}
+    rows = [
+        RollupPending(programme_id=programme_id, path=path, requested_at=now)
+        for programme_id in set(programme_ids)
+        for path in paths
+    ]
+    RollupPending.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def flush_pending(*, day: date | None = None) -> int:
+    """Refresh every pending path, one refresh per programme, and clear what was refreshed.
+
+    Runs in one transaction: a worker killed here leaves the pending rows for the next flush.
+    """
+    rows = 0
+    with transaction.atomic():
+        pending = list(
+            RollupPending.objects.select_for_update(skip_locked=True).values_list(
+                "pk", "programme_id", "path"
+            )
+        )
+        if not pending:
+            return 0
+        by_programme: dict[int, set[str]] = defaultdict(set)
+        for _pk, programme_id, path in pending:
+            by_programme[programme_id].add(path)
+        for programme in Programme.objects.filter(pk__in=list(by_programme)):
+            rows += refresh_paths(programme, {p for p in by_programme[programme.pk] if p}, day=day)
+        RollupPending.objects.filter(pk__in=[pk for pk, _programme, _path in pending]).delete()
+    return rows
+
+
+def stale_after():
+    return settings.TIENDO_STALE_AFTER
+
+
+def computed_at_of(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
