@@ -74,12 +74,27 @@ class TaskAdmin(SimpleHistoryAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(SimpleHistoryAdmin):
-    list_display = ["task", "unit", "deadline", "verified_report", "reported_report", "version"]
+    list_display = ["task", "unit", "deadline", "latest_accepted", "latest_reported", "version"]
     list_filter = ["task__programme", "unit__kind", "unit__region"]
     search_fields = ["task__code", "task__title", "unit__code", "unit__name"]
     list_select_related = ["task", "unit", "verified_report", "reported_report"]
     autocomplete_fields = ["task", "unit"]
     readonly_fields = ["version", "verified_report", "reported_report"]
+
+    @staticmethod
+    def _describe(report):
+        # Not str(report): that would fetch the report's assignment again, once per row.
+        if report is None:
+            return "—"
+        return f"{report.get_status_display()} ({report.effective_date:%d/%m/%Y})"
+
+    @admin.display(description=_("latest accepted report"))
+    def latest_accepted(self, obj):
+        return self._describe(obj.verified_report)
+
+    @admin.display(description=_("latest report"))
+    def latest_reported(self, obj):
+        return self._describe(obj.reported_report)
 
     def save_model(self, request, obj, form, change):
         if change and "deadline" in form.changed_data:

@@ -180,7 +180,7 @@ class Report(models.Model):
         ):
             errors["assignment"] = _("This assignment belongs to another programme.")
         if self.status == ReportStatus.DONE and self.percent != 100:
-            errors["percent"] = _("A report that says done is 100% complete.")
+            errors["percent"] = _("A report that says done is 100 percent complete.")
         if self.completed_on and self.effective_date and self.completed_on > self.effective_date:
             errors["completed_on"] = _("The completion date cannot be after the effective date.")
         if errors:
