@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -164,3 +165,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+# Redis redelivers a task not acknowledged within this many seconds (a worker killed mid-run); it must
+# exceed the longest task (the nightly recompute is limited to 30 minutes).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BEAT_SCHEDULE = {
+    # Statuses change with the date (a deadline passes), so every rollup is recomputed each night.
+    "rollups-recompute-nightly": {
+        "task": "metrics.tasks.rollups_recompute_all",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    # A safety net: refreshes whose enqueued flush was lost (broker restart) are picked up within a minute.
+    "rollups-flush-pending": {
+        "task": "metrics.tasks.rollups_flush_pending",
+        "schedule": 60.0,
+    },
+}
+# Changes within this many seconds of each other are refreshed together.
+TIENDO_ROLLUP_COALESCE_SECONDS = env.float("TIENDO_ROLLUP_COALESCE_SECONDS", default=0.2)

@@ -1,0 +1,50 @@
+"""Celery tasks of the read side: thin interfaces that take ids and call metrics.rollups.
+
+Every task is idempotent (a rerun rewrites the same rows), acknowledged only once done so that a
+worker killed mid-run has its task redelivered, time-limited, and retried with back-off when the
+database is unavailable for a moment.
+"""
+
+from datetime import date
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+ROLLUP_TASK = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError, DatabaseError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+@shared_task(soft_time_limit=25 * 60, time_limit=30 * 60, **ROLLUP_TASK)
+def rollups_recompute_all(day: str | None = None) -> int:
+    """Recompute every programme's rollups for a day (today by default) and trim earlier days."""
+    from metrics import rollups
+
+    as_of = date.fromisoformat(day) if day else rollups.today()
+    rows = rollups.recompute_all(day=as_of)
+    rollups.prune(before=as_of)
+    return rows
+
+
+@shared_task(soft_time_limit=10 * 60, time_limit=12 * 60, **ROLLUP_TASK)
+def rollups_recompute_programme(programme_id: int, day: str | None = None) -> int:
+    """Recompute one programme's rollups for a day (today by default)."""
+    from metrics import rollups
+    from projects.models import Programme
+
+    programme = Programme.objects.get(pk=programme_id)
+    return rollups.recompute_programme(programme, day=date.fromisoformat(day) if day else None)
+
+
+@shared_task(soft_time_limit=2 * 60, time_limit=3 * 60, **ROLLUP_TASK)
+def rollups_flush_pending() -> int:
+    """Refresh every unit path that changes have marked pending, coalesced per programme."""
+    from metrics import rollups
+
+    return rollups.flush_pending()
