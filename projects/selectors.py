@@ -182,3 +182,166 @@ def assignments_for_user(user) -> QuerySet[Assignment]:
     for path in paths:
         queryset = queryset | Assignment.objects.filter(unit__path__startswith=path)
     return queryset.select_related("task__programme", "unit", "verified_report", "reported_report")
+
+
+# Reporting and review ------------------------------------------------------------------------------
+
+
+def reviewer_programme_ids(user) -> list[int] | None:
+    """Return the programmes a user reviews; None means every programme (an admin)."""
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return None
+    return list(
+        Membership.objects.filter(user=user, role=Role.REVIEWER, programme__isnull=False).values_list(
+            "programme_id", flat=True
+        )
+    )
+
+
+def reporter_assignments(user, *, as_of: date | None = None) -> QuerySet[Assignment]:
+    """Return the assignments a user reports on, with both views' status and their latest report.
+
+    Annotated with ``verified_status``, ``reported_status``, ``priority`` (0 overdue, 1 due within
+    14 days, 2 other open, 3 done, by the reported view) and ``last_*`` fields of the latest report
+    in any review state, so a returned report and its reason show. Ordered most urgent first.
+    """
+    from datetime import timedelta
+
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    as_of = as_of or today()
+    queryset = assignments_for_user(user)
+    for view in (View.VERIFIED, View.REPORTED):
+        latest = counting_reports(as_of=as_of, view=view).filter(assignment=OuterRef("pk"))
+        queryset = queryset.annotate(
+            **{
+                f"{view}_report_status": Subquery(latest.values("status")[:1]),
+                f"{view}_completed_on": Subquery(latest.values("completed_on")[:1]),
+            }
+        ).annotate(
+            **{
+                f"{view}_status": status_expression(
+                    as_of=as_of,
+                    report_status=f"{view}_report_status",
+                    completed_on=f"{view}_completed_on",
+                )
+            }
+        )
+    last = Report.objects.filter(assignment=OuterRef("pk")).order_by("-submitted_at", "-pk")
+    queryset = queryset.annotate(
+        last_report_id=Subquery(last.values("pk")[:1]),
+        last_status=Subquery(last.values("status")[:1]),
+        last_percent=Subquery(last.values("percent")[:1]),
+        last_effective_date=Subquery(last.values("effective_date")[:1]),
+        last_submitted_at=Subquery(last.values("submitted_at")[:1]),
+        last_review_state=Subquery(last.values("review_state")[:1]),
+        last_review_note=Subquery(last.values("review_note")[:1]),
+    )
+    done = Q(reported_status__in=[AssignmentStatus.DONE_ON_TIME, AssignmentStatus.DONE_LATE])
+    return queryset.annotate(
+        priority=Case(
+            When(done, then=Value(3)),
+            When(reported_status=AssignmentStatus.OVERDUE, then=Value(0)),
+            When(deadline__lte=as_of + timedelta(days=14), then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("priority", "deadline", "task__programme__code", "task__code", "unit__path")
+
+
+def review_queue(user) -> QuerySet[Report]:
+    """Return the reports awaiting review in the programmes a user reviews, oldest first."""
+    from projects.choices import ReviewState
+
+    programme_ids = reviewer_programme_ids(user)
+    queryset = Report.objects.filter(review_state=ReviewState.SUBMITTED)
+    if programme_ids is not None:
+        queryset = queryset.filter(programme_id__in=programme_ids)
+    return queryset.select_related(
+        "programme", "assignment__task", "assignment__unit", "goal", "submitted_by"
+    ).order_by("submitted_at", "pk")
+
+
+def reversals_by_unit(*, programme_ids: list[int] | None) -> list[dict]:
+    """Count, per unit, reports returned and done assignments reopened (accepted done, then not done).
+
+    Return rows ``{"unit", "returned", "reopened", "total"}`` for units with any, most first.
+    """
+    from projects.choices import ReviewState
+
+    reports = Report.objects.filter(assignment__isnull=False)
+    if programme_ids is not None:
+        reports = reports.filter(programme_id__in=programme_ids)
+    returned = Counter(
+        reports.filter(review_state=ReviewState.RETURNED).values_list("assignment__unit_id", flat=True)
+    )
+    reopened: Counter = Counter()
+    previous: dict[int, str] = {}
+    rows = (
+        reports.filter(review_state=ReviewState.ACCEPTED)
+        .order_by("assignment_id", "effective_date", "submitted_at", "pk")
+        .values_list("assignment_id", "assignment__unit_id", "status")
+    )
+    for assignment_id, unit_id, status in rows.iterator(chunk_size=5000):
+        if previous.get(assignment_id) == ReportStatus.DONE and status != ReportStatus.DONE:
+            reopened[unit_id] += 1
+        previous[assignment_id] = status
+    unit_ids = set(returned) | set(reopened)
+    units = Unit.objects.in_bulk(unit_ids)
+    result = [
+        {
+            "unit": units[unit_id],
+            "returned": returned.get(unit_id, 0),
+            "reopened": reopened.get(unit_id, 0),
+            "total": returned.get(unit_id, 0) + reopened.get(unit_id, 0),
+        }
+        for unit_id in unit_ids
+    ]
+    return sorted(result, key=lambda row: (-row["total"], row["unit"].path))
+
+
+def assignment_reports(assignment: Assignment) -> QuerySet[Report]:
+    """Return every report on an assignment, newest first, with who submitted and reviewed it."""
+    return assignment.reports.select_related("submitted_by", "reviewed_by").order_by("-submitted_at", "-pk")
+
+
+def reminder_assignments(*, as_of: date, within_days: int = 7) -> dict:
+    """Return, per reporter, the open assignments due within some days and those overdue.
+
+    Open means not done in the reported view: a reporter who has reported done is not reminded.
+    Returns ``{user: {"due_soon": [...], "overdue": [...]}}`` for reporters with an email address.
+    """
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+
+    horizon = as_of + timedelta(days=within_days)
+    candidates = assignments_with_status(
+        as_of=as_of,
+        view=View.REPORTED,
+        queryset=Assignment.objects.filter(deadline__isnull=False, deadline__lte=horizon),
+    ).select_related("task__programme", "unit")
+    open_assignments = [a for a in candidates if not is_done(a.status)]
+    reporters = (
+        Membership.objects.filter(role=Role.REPORTER, user__is_active=True, unit__isnull=False)
+        .exclude(user__email="")
+        .values_list("user_id", "unit__path", "programme_id")
+    )
+    users = get_user_model().objects.in_bulk({user_id for user_id, _p, _g in reporters})
+    result: dict = {}
+    for user_id, path, programme_id in reporters:
+        for assignment in open_assignments:
+            if not assignment.unit.path.startswith(path):
+                continue
+            if programme_id is not None and assignment.task.programme_id != programme_id:
+                continue
+            key = "overdue" if assignment.deadline < as_of else "due_soon"
+            bucket = result.setdefault(users[user_id], {"due_soon": [], "overdue": []})[key]
+            if assignment not in bucket:
+                bucket.append(assignment)
+    for buckets in result.values():
+        for items in buckets.values():
+            items.sort(key=lambda a: (a.deadline, a.task.code))
+    return result

@@ -298,3 +298,39 @@ def report_chains_refresh(
             changed_assignments, ["verified_report", "reported_report"], batch_size=2000
         )
     return len(changed_reports) + len(changed_assignments)
+
+
+@transaction.atomic
+def reports_import(*, reports: list[Report], user=None, accept: bool = False) -> int:
+    """Add many checked reports at once (an import): one insert, one chain refresh, one notification.
+
+    The reports must already be valid (projects.imports checks every row first). With ``accept``
+    they are added as accepted by ``user``. Every assignment concerned has its version raised, so a
+    form opened before the import sees a conflict. Return the number of reports added.
+    """
+    if not reports:
+        return 0
+    now = timezone.now()
+    for report in reports:
+        report.submitted_by = user
+        report.submitted_at = report.submitted_at or now
+        if report.programme_id is None and report.assignment_id is not None:
+            report.programme_id = report.assignment.task.programme_id
+        if accept:
+            report.review_state = ReviewState.ACCEPTED
+            report.reviewed_by = user
+            report.reviewed_at = now
+    Report.objects.bulk_create(reports, batch_size=2000)
+    assignment_ids = sorted({r.assignment_id for r in reports if r.assignment_id})
+    goal_ids = sorted({r.goal_id for r in reports if r.goal_id})
+    unit_paths: set[str] = set()
+    # In chunks: SQLite limits the number of parameters of one query.
+    for start in range(0, len(assignment_ids), 2000):
+        chunk = assignment_ids[start : start + 2000]
+        Assignment.objects.filter(pk__in=chunk).update(version=F("version") + 1)
+        report_chains_refresh(assignment_ids=chunk)
+        unit_paths.update(Unit.objects.filter(assignments__pk__in=chunk).values_list("path", flat=True))
+    if goal_ids:
+        report_chains_refresh(goal_ids=goal_ids)
+    _notify(programme_ids={r.programme_id for r in reports}, unit_paths=unit_paths)
+    return len(reports)

@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401 - the reporting issue adds its routes here
+from django.urls import path
+
+from projects import views
 
 app_name = "projects"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("reports/", views.ReportListView.as_view(), name="report_list"),
+    path("reports/new/", views.ReportCreateView.as_view(), name="report_create"),
+    path("reports/bulk/", views.ReportBulkView.as_view(), name="report_bulk"),
+    path("reports/<int:pk>/history/", views.ReportHistoryView.as_view(), name="report_history"),
+    path("reports/<int:pk>/evidence/", views.report_evidence, name="report_evidence"),
+    path("reviews/", views.ReviewQueueView.as_view(), name="report_queue"),
+    path("reviews/<int:pk>/", views.ReportReviewView.as_view(), name="report_review"),
+    path("assignments/<int:pk>/history/", views.AssignmentHistoryView.as_view(), name="assignment_history"),
+    path("tasks/<int:pk>/history/", views.TaskHistoryView.as_view(), name="task_history"),
+    path("imports/", views.ImportView.as_view(), name="importjob_create"),
+    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="importjob_detail"),
+    path("imports/<int:pk>/run/", views.ImportRunView.as_view(), name="importjob_run"),
+]

@@ -115,6 +115,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Evidence and import files: never under MEDIA_ROOT, served only through views that check access.
+TIENDO_PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
+TIENDO_EVIDENCE_MAX_BYTES = env.int("TIENDO_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+TIENDO_IMPORT_MAX_BYTES = env.int("TIENDO_IMPORT_MAX_BYTES", default=40 * 1024 * 1024)
+# Which importer reads each kind of file on /imports/ (projects never imports metrics, so it is named here).
+TIENDO_IMPORTERS = {
+    "reports": "projects.imports.ReportImporter",
+    "observations": "metrics.imports.ObservationImporter",
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

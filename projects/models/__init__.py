@@ -1,7 +1,8 @@
+from .imports import ImportJob
 from .memberships import Membership
 from .programmes import Goal, Programme
 from .reports import Report
 from .tasks import Assignment, Task
 from .units import Unit
 
-__all__ = ["Assignment", "Goal", "Membership", "Programme", "Report", "Task", "Unit"]
+__all__ = ["Assignment", "Goal", "ImportJob", "Membership", "Programme", "Report", "Task", "Unit"]

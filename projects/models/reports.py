@@ -3,8 +3,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from projects.choices import ReportStatus, ReviewState
+from projects.storage import private_storage
 
 
 class Report(models.Model):
@@ -63,6 +65,7 @@ class Report(models.Model):
     evidence_file = models.FileField(
         verbose_name=_("Evidence file"),
         upload_to="evidence/%Y/%m/",
+        storage=private_storage,
         blank=True,
     )
     evidence_url = models.URLField(
@@ -126,6 +129,9 @@ class Report(models.Model):
         editable=False,
         help_text=_("Identifies a report that came from an import, so that importing twice adds nothing."),
     )
+
+    # The review trail: each change of review state is kept (the report itself is never edited).
+    history = HistoricalRecords(excluded_fields=["verified_until", "reported_until"])
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

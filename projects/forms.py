@@ -1,0 +1,240 @@
+"""Forms of the write side: the report form, the bulk grid, the review form and the import form."""
+
+import os
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.choices import ReportStatus
+from projects.models import ImportJob
+
+# Extension → accepted leading bytes. Office files are ZIP (OOXML, ODF) or OLE2 (legacy) containers.
+ZIP = (b"PK\x03\x04",)
+OLE2 = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+EVIDENCE_TYPES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+    ".docx": ZIP,
+    ".xlsx": ZIP,
+    ".pptx": ZIP,
+    ".odt": ZIP,
+    ".ods": ZIP,
+    ".odp": ZIP,
+    ".doc": OLE2,
+    ".xls": OLE2,
+    ".ppt": OLE2,
+}
+
+
+def validate_evidence_file(upload):
+    """Refuse files that are too large or not a PDF, an image or an Office document; rename the rest."""
+    limit = settings.TIENDO_EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; evidence files may be at most %(limit)s."),
+            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    extension = os.path.splitext(upload.name)[1].lower()
+    signatures = EVIDENCE_TYPES.get(extension)
+    if signatures is None:
+        raise ValidationError(
+            _("Evidence must be a PDF, an image (PNG, JPEG, GIF, WebP) or an Office document."),
+            code="type",
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(signatures) or (extension == ".webp" and head[8:12] != b"WEBP"):
+        raise ValidationError(
+            _("The file's content does not match its type (%(extension)s)."),
+            params={"extension": extension},
+            code="content",
+        )
+    # Stored under a random name: the uploader's name never reaches the file system or the URL.
+    upload.name = f"{uuid.uuid4().hex}{extension}"
+    return upload
+
+
+class ReportForm(forms.Form):
+    """One report on one assignment. ``version`` is the assignment's version when the form was opened."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", "—"), *ReportStatus.choices],
+    )
+    percent = forms.IntegerField(
+        label=_("Percent complete"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("0 to 100; a report that says done is 100."),
+    )
+    completed_on = forms.DateField(
+        label=_("Completed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Required when the status is done."),
+    )
+    effective_date = forms.DateField(
+        label=_("Effective date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The date from which this statement holds."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+    evidence_file = forms.FileField(
+        label=_("Evidence file"),
+        required=False,
+        validators=[validate_evidence_file],
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(sorted(EVIDENCE_TYPES))},
+        ),
+    )
+    evidence_url = forms.URLField(
+        label=_("Evidence link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "evidence_file" in self.fields:
+            self.fields["evidence_file"].help_text = _(
+                "PDF, image or Office document, at most %(limit)s."
+            ) % {"limit": filesizeformat(settings.TIENDO_EVIDENCE_MAX_BYTES)}
+
+    def clean_effective_date(self):
+        day = self.cleaned_data["effective_date"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The effective date cannot be in the future."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        percent = cleaned.get("percent")
+        completed_on = cleaned.get("completed_on")
+        effective_date = cleaned.get("effective_date")
+        if status == ReportStatus.DONE:
+            if percent is None:
+                cleaned["percent"] = 100
+            elif percent != 100:
+                self.add_error("percent", _("A report that says done is 100 percent complete."))
+            if completed_on is None:
+                self.add_error("completed_on", _("Give the date the work was completed."))
+        elif status:
+            if percent is None:
+                cleaned["percent"] = 0
+            if completed_on is not None:
+                self.add_error("completed_on", _("Only a report that says done has a completion date."))
+        if completed_on and effective_date and completed_on > effective_date:
+            self.add_error("completed_on", _("The completion date cannot be after the effective date."))
+        return cleaned
+
+
+class BulkReportForm(ReportForm):
+    """One row of the bulk grid: a row left without a status is skipped."""
+
+    assignment = forms.IntegerField(widget=forms.HiddenInput)
+    evidence_file = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].required = False
+        self.fields["effective_date"].required = False
+        for bound in self.fields.values():
+            bound.help_text = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.cleaned_data.get("status") if hasattr(self, "cleaned_data") else None)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("status")
+            and not cleaned.get("effective_date")
+            and "effective_date" not in self.errors
+        ):
+            self.add_error("effective_date", _("This field is required."))
+        if not cleaned.get("status"):
+            for name in ("percent", "completed_on", "note", "evidence_url"):
+                if name in self.errors:
+                    continue
+                if cleaned.get(name) not in (None, ""):
+                    self.add_error("status", _("Choose a status, or clear this row."))
+                    break
+        return cleaned
+
+
+BulkReportFormSet = forms.formset_factory(BulkReportForm, extra=0, max_num=500, absolute_max=500)
+
+
+class ReviewForm(forms.Form):
+    ACCEPT, RETURN = "accept", "return"
+
+    action = forms.ChoiceField(choices=[(ACCEPT, _("Accept")), (RETURN, _("Return"))])
+    review_note = forms.CharField(
+        label=_("Reason or comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("Required when you return a report."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.RETURN and not cleaned.get("review_note", "").strip():
+            self.add_error("review_note", _("Say why the report is returned."))
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=ImportJob.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=ImportJob.Kind.REPORTS,
+    )
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check the file and show what would change, without writing anything"),
+        required=False,
+        initial=True,
+    )
+    accept = forms.BooleanField(
+        label=_("Accept the imported reports (reviewers of the programme only)"),
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.TIENDO_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is %(size)s; imports may be at most %(limit)s."),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            )
+        extension = os.path.splitext(upload.name)[1].lower()
+        if extension not in (".csv", ".xlsx"):
+            raise ValidationError(_("Upload a UTF-8 CSV file or an Excel (XLSX) file."))
+        return upload

@@ -1,0 +1,143 @@
+"""Tables of the write side. Every table inherits ExportSafeTable, so its CSV/XLSX export is safe."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from projects.choices import AssignmentStatus, ReportStatus, ReviewState
+
+# A spreadsheet reads a cell beginning with one of these as a formula (or DDE command).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Return a cell value that a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+class ExportSafeTable(tables.Table):
+    """Base of every table: shared look and empty text, and exports whose cells cannot be formulas."""
+
+    class Meta:
+        attrs = {"class": "data-table"}
+        empty_text = _("Nothing to show.")
+        template_name = "django_tables2/table.html"
+
+    def as_values(self, exclude_columns=None):
+        for row in super().as_values(exclude_columns=exclude_columns):
+            yield [neutralise(value) for value in row]
+
+
+class StatusColumn(tables.Column):
+    """An assignment status shown as a labelled badge; exported as its label."""
+
+    def render(self, value):
+        label = AssignmentStatus(value).label if value in AssignmentStatus.values else value
+        return format_html('<span class="status status-{}">{}</span>', value, label)
+
+    def value(self, value):
+        return str(AssignmentStatus(value).label) if value in AssignmentStatus.values else value
+
+
+class ReporterAssignmentTable(ExportSafeTable):
+    """A reporter's assignments, most urgent first, with the latest report and its review."""
+
+    programme = tables.Column(
+        verbose_name=_("Programme"), accessor="task__programme__code", order_by=("task__programme__code",)
+    )
+    task = tables.Column(verbose_name=_("Task"), accessor="task__code", order_by=("task__code",))
+    unit = tables.Column(verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__path",))
+    deadline = tables.DateColumn(verbose_name=_("Deadline"), short=True)
+    verified_status = StatusColumn(verbose_name=_("Verified status"))
+    reported_status = StatusColumn(verbose_name=_("Reported status"))
+    last_report = tables.Column(
+        verbose_name=_("Latest report"), accessor="last_submitted_at", empty_values=(), orderable=False
+    )
+    actions = tables.Column(
+        verbose_name=_("Actions"), empty_values=(), orderable=False, exclude_from_export=True
+    )
+
+    class Meta(ExportSafeTable.Meta):
+        fields = ()
+        sequence = (
+            "programme",
+            "task",
+            "unit",
+            "deadline",
+            "verified_status",
+            "reported_status",
+            "last_report",
+            "actions",
+        )
+        order_by = ()
+
+    def render_task(self, record):
+        return format_html("<strong>{}</strong> {}", record.task.code, record.task.title)
+
+    def value_task(self, record):
+        return f"{record.task.code} {record.task.title}"
+
+    def _last_report_parts(self, record):
+        if not record.last_report_id:
+            return None
+        status = ReportStatus(record.last_status).label
+        review = ReviewState(record.last_review_state).label
+        return status, record.last_percent, record.last_effective_date, review
+
+    def render_last_report(self, record):
+        parts = self._last_report_parts(record)
+        if parts is None:
+            return _("No report yet")
+        status, percent, effective, review = parts
+        html = format_html(
+            '{} · {}% · {}<br><span class="review review-{}">{}</span>',
+            status,
+            percent,
+            effective.strftime("%d/%m/%Y"),
+            record.last_review_state,
+            review,
+        )
+        if record.last_review_state == ReviewState.RETURNED and record.last_review_note:
+            html += format_html(
+                '<br><span class="review-note">{}: {}</span>', _("Reason"), record.last_review_note
+            )
+        return html
+
+    def value_last_report(self, record):
+        parts = self._last_report_parts(record)
+        if parts is None:
+            return ""
+        status, percent, effective, review = parts
+        text = f"{status}; {percent}%; {effective:%d/%m/%Y}; {review}"
+        if record.last_review_note:
+            text += f"; {record.last_review_note}"
+        return text
+
+    def render_actions(self, record):
+        return format_html(
+            '<a class="button small" href="{}?assignment={}">{}</a> <a href="{}">{}</a>',
+            reverse("projects:report_create"),
+            record.pk,
+            _("Report"),
+            reverse("projects:assignment_history", args=[record.pk]),
+            _("History"),
+        )
+
+
+class ReversalTable(ExportSafeTable):
+    """Per unit: reports returned and done assignments reopened."""
+
+    unit = tables.Column(verbose_name=_("Unit"), accessor="unit__name", orderable=False)
+    returned = tables.Column(
+        verbose_name=_("Reports returned"), attrs={"td": {"class": "num"}}, orderable=False
+    )
+    reopened = tables.Column(
+        verbose_name=_("Done assignments reopened"), attrs={"td": {"class": "num"}}, orderable=False
+    )
+    total = tables.Column(verbose_name=_("Reversals"), attrs={"td": {"class": "num"}}, orderable=False)
+
+    class Meta(ExportSafeTable.Meta):
+        empty_text = _("No reversals.")

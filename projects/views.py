@@ -1,0 +1,579 @@
+"""Views of the write side: reporting, review, imports, evidence and audit trails.
+
+Each restricted view asks a rule (projects.rules) or scopes its queryset with a selector; a user
+without the role gets 403, an object outside the user's scope is answered 404 as if it did not exist.
+"""
+
+import logging
+import mimetypes
+import os
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin
+
+from projects import selectors, services
+from projects.choices import AssignmentStatus, ReviewState
+from projects.choices import View as StatusView
+from projects.filters import ReporterAssignmentFilter
+from projects.forms import BulkReportFormSet, ImportForm, ReportForm, ReviewForm
+from projects.models import Assignment, ImportJob, Membership, Report, Task
+from projects.rules import memberships
+from projects.tables import ReporterAssignmentTable, ReversalTable
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def forbidden(request):
+    """Answer 403; an anonymous visitor is offered the sign-in page, which brings them back."""
+    return TemplateResponse(request, "projects/forbidden.html", {}, status=403)
+
+
+class RuleRequiredMixin:
+    """Refuse with 403 unless the user holds ``permission_required`` (a rule without an object)."""
+
+    permission_required = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated or not request.user.has_perm(self.permission_required):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def object_or_404(user, permission, queryset, **lookup):
+    """Return the object only if the user holds the permission on it; otherwise it does not exist for them."""
+    obj = get_object_or_404(queryset, **lookup)
+    if not user.has_perm(permission, obj):
+        raise Http404
+    return obj
+
+
+# The reporter's pages ------------------------------------------------------------------------------------
+
+
+class ReportListView(RuleRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+    """/reports/: my units' assignments, most urgent first, with their latest reports and reviews."""
+
+    permission_required = "projects.use_reports"
+    template_name = "projects/report_list.html"
+    table_class = ReporterAssignmentTable
+    filterset_class = ReporterAssignmentFilter
+    table_pagination = {"per_page": 50}
+    export_formats = EXPORT_FORMATS
+    export_name = "assignments"
+
+    def get_queryset(self):
+        return selectors.reporter_assignments(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        scoped = selectors.reporter_assignments(user)
+        context["returned_count"] = scoped.filter(last_review_state=ReviewState.RETURNED).count()
+        context["overdue_count"] = scoped.filter(reported_status=AssignmentStatus.OVERDUE).count()
+        context["unit_figures"] = unit_figures(user)
+        context["export_formats"] = EXPORT_FORMATS
+        return context
+
+
+def unit_figures(user) -> list[dict]:
+    """Return, for each unit a user reports for and each programme it has work in, both views' counts."""
+    from projects.models import Programme, Unit
+
+    today = timezone.localdate()
+    rows = []
+    reporter_units = Unit.objects.filter(
+        pk__in=Membership.objects.filter(user=user, role="reporter").values("unit_id")
+    ).order_by("path")
+    for unit in reporter_units:
+        programmes = Programme.objects.filter(tasks__assignments__unit__path__startswith=unit.path).distinct()
+        for programme in programmes:
+            verified = selectors.assignment_status_counts(
+                programme=programme, as_of=today, view=StatusView.VERIFIED, unit=unit
+            )
+            reported = selectors.assignment_status_counts(
+                programme=programme, as_of=today, view=StatusView.REPORTED, unit=unit
+            )
+            rows.append(
+                {
+                    "unit": unit,
+                    "programme": programme,
+                    "verified_done": verified["done_on_time"] + verified["done_late"],
+                    "reported_done": reported["done_on_time"] + reported["done_late"],
+                    "overdue": verified["overdue"],
+                    "total": verified["total"],
+                }
+            )
+    return rows
+
+
+class ReportCreateView(FormView):
+    """/reports/new/?assignment=<id>: one report, refused with the newer report if another landed meanwhile."""
+
+    template_name = "projects/report_form.html"
+    form_class = ReportForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return forbidden(request)
+        raw = request.GET.get("assignment", "")
+        if not raw.isdigit():
+            raise Http404
+        self.assignment = object_or_404(
+            request.user,
+            "projects.report_on_assignment",
+            Assignment.objects.select_related("task__programme", "unit"),
+            pk=int(raw),
+        )
+        self.conflict = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        latest = self.assignment.reported_report
+        initial = {"version": self.assignment.version, "effective_date": timezone.localdate()}
+        if latest is not None:
+            initial.update(status=latest.status, percent=latest.percent)
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["assignment"] = self.assignment
+        context["recent_reports"] = selectors.assignment_reports(self.assignment)[:5]
+        context["conflict"] = self.conflict
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            report = services.report_submit(
+                user=self.request.user,
+                assignment=self.assignment,
+                status=data["status"],
+                percent=data["percent"],
+                completed_on=data["completed_on"],
+                effective_date=data["effective_date"],
+                note=data["note"],
+                evidence_file=data.get("evidence_file") or None,
+                evidence_url=data["evidence_url"],
+                expected_version=data["version"],
+            )
+        except services.ReportConflict as conflict:
+            self.conflict = conflict
+            return self._rerender_with_new_version(form, conflict.assignment.version, status=409)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Your report on %(task)s was submitted; it counts in the verified figures once accepted.")
+            % {"task": self.assignment.task.code},
+        )
+        return HttpResponseRedirect(reverse("projects:report_history", args=[report.pk]))
+
+    def _rerender_with_new_version(self, form, version, *, status):
+        """Show the form again with everything typed, now carrying the version that includes the newer report."""
+        data = form.data.copy()
+        data["version"] = str(version)
+        rebound = self.form_class(data=data)
+        rebound.is_valid()
+        rebound.had_file = bool(form.files)
+        return self.render_to_response(self.get_context_data(form=rebound), status=status)
+
+    def form_invalid(self, form):
+        form.had_file = bool(form.files)
+        return super().form_invalid(form)
+
+
+class ReportBulkView(RuleRequiredMixin, TemplateView):
+    """/reports/bulk/: a grid to update many open assignments in one submission, all or none."""
+
+    permission_required = "projects.use_reports"
+    template_name = "projects/report_bulk.html"
+    max_rows = 200
+
+    def open_assignments(self):
+        queryset = selectors.reporter_assignments(self.request.user).exclude(
+            reported_status__in=[AssignmentStatus.DONE_ON_TIME, AssignmentStatus.DONE_LATE]
+        )
+        programme = self.request.GET.get("programme", "")
+        if programme:
+            queryset = queryset.filter(task__programme__code=programme)
+        return list(queryset[: self.max_rows])
+
+    def get(self, request, *args, **kwargs):
+        assignments = self.open_assignments()
+        formset = BulkReportFormSet(
+            initial=[
+                {"assignment": a.pk, "version": a.version, "effective_date": timezone.localdate()}
+                for a in assignments
+            ]
+        )
+        return self.render_grid(formset, {a.pk: a for a in assignments})
+
+    def post(self, request, *args, **kwargs):
+        formset = BulkReportFormSet(data=request.POST)
+        ids = []
+        for index in range(min(formset.total_form_count(), 500)):
+            raw = request.POST.get(f"form-{index}-assignment", "")
+            if raw.isdigit():
+                ids.append(int(raw))
+        scoped = {a.pk: a for a in selectors.reporter_assignments(request.user).filter(pk__in=ids)}
+        if len(scoped) != len(set(ids)):
+            raise Http404
+        if not formset.is_valid():
+            return self.render_grid(formset, scoped, status=400)
+        rows = [form for form in formset if form.cleaned_data.get("status")]
+        if not rows:
+            messages.info(request, _("No row had a status: nothing was submitted."))
+            return self.render_grid(formset, scoped)
+        conflicts = {}
+        try:
+            with transaction.atomic():
+                for form in rows:
+                    data = form.cleaned_data
+                    try:
+                        services.report_submit(
+                            user=request.user,
+                            assignment=scoped[data["assignment"]],
+                            status=data["status"],
+                            percent=data["percent"],
+                            completed_on=data["completed_on"],
+                            effective_date=data["effective_date"],
+                            note=data["note"],
+                            evidence_url=data["evidence_url"],
+                            expected_version=data["version"],
+                        )
+                    except services.ReportConflict as conflict:
+                        conflicts[data["assignment"]] = conflict
+                if conflicts:
+                    raise _Rollback
+        except _Rollback:
+            data = request.POST.copy()
+            for index, form in enumerate(formset):
+                conflict = conflicts.get(form.cleaned_data.get("assignment"))
+                if conflict is not None:
+                    data[f"form-{index}-version"] = str(conflict.assignment.version)
+            rebound = BulkReportFormSet(data=data)
+            rebound.is_valid()
+            return self.render_grid(rebound, scoped, conflicts=conflicts, status=409)
+        messages.success(
+            request,
+            _("%(count)s reports were submitted; they count in the verified figures once accepted.")
+            % {"count": len(rows)},
+        )
+        return redirect("projects:report_list")
+
+    def render_grid(self, formset, assignments, *, conflicts=None, status=200):
+        conflicts = conflicts or {}
+        rows = []
+        for form in formset:
+            raw = form["assignment"].value()
+            assignment = assignments.get(int(raw)) if str(raw).isdigit() else None
+            rows.append(
+                {
+                    "form": form,
+                    "assignment": assignment,
+                    "conflict": conflicts.get(assignment.pk) if assignment else None,
+                }
+            )
+        context = self.get_context_data(formset=formset, rows=rows, conflicts=conflicts)
+        context["max_rows"] = self.max_rows
+        return self.render_to_response(context, status=status)
+
+
+class _Rollback(Exception):
+    """Undo every report of a bulk submission when one of them meets a conflict."""
+
+
+# Review --------------------------------------------------------------------------------------------------
+
+
+class ReviewQueueView(RuleRequiredMixin, ExportMixin, SingleTableMixin, TemplateView):
+    """/reviews/: reports awaiting review in my programmes, oldest first; reversals per unit."""
+
+    permission_required = "projects.use_reviews"
+    template_name = "projects/review_queue.html"
+    table_class = ReversalTable
+    table_pagination = {"per_page": 25}
+    export_formats = EXPORT_FORMATS
+    export_name = "reversals"
+    queue_size = 50
+
+    def get_table_data(self):
+        return selectors.reversals_by_unit(programme_ids=selectors.reviewer_programme_ids(self.request.user))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queue = selectors.review_queue(self.request.user)
+        errors = kwargs.get("review_errors")
+        items = []
+        for report in queue[: self.queue_size]:
+            form = errors if errors is not None and errors.report_id == report.pk else ReviewForm()
+            items.append({"report": report, "form": form})
+        context["queue"] = items
+        context["queue_count"] = queue.count()
+        context["export_formats"] = EXPORT_FORMATS
+        return context
+
+
+class ReportReviewView(View):
+    """POST /reviews/<pk>/: accept a report, or return it with a reason."""
+
+    def post(self, request, pk):
+        if not request.user.is_authenticated:
+            return forbidden(request)
+        report = object_or_404(
+            request.user,
+            "projects.review_report",
+            Report.objects.select_related("programme", "assignment__task", "assignment__unit"),
+            pk=pk,
+        )
+        form = ReviewForm(data=request.POST)
+        if not form.is_valid():
+            form.report_id = report.pk
+            if not request.user.has_perm("projects.use_reviews"):
+                raise PermissionDenied
+            view = ReviewQueueView()
+            view.setup(request)
+            view.object_list = None
+            context = view.get_context_data(review_errors=form)
+            return TemplateResponse(request, view.template_name, context, status=400)
+        note = form.cleaned_data["review_note"]
+        try:
+            if form.cleaned_data["action"] == ReviewForm.ACCEPT:
+                services.report_accept(report=report, user=request.user, note=note)
+                messages.success(request, _("Report accepted: it now counts in the verified figures."))
+            else:
+                services.report_return(report=report, user=request.user, note=note)
+                messages.success(request, _("Report returned to its reporter with your reason."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("projects:report_queue")
+
+
+# Evidence and audit --------------------------------------------------------------------------------------
+
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def report_evidence(request, pk):
+    """Stream a report's evidence file to a signed-in user who may see its assignment."""
+    if not request.user.is_authenticated:
+        return forbidden(request)
+    report = object_or_404(
+        request.user,
+        "projects.view_assignment_record",
+        Report.objects.select_related("assignment__task", "assignment__unit"),
+        pk=pk,
+    )
+    if not report.evidence_file:
+        raise Http404
+    try:
+        handle = report.evidence_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = os.path.splitext(report.evidence_file.name)[1].lower()
+    content_type = mimetypes.types_map.get(extension, "application/octet-stream")
+    filename = f"evidence-{report.pk}{extension}"
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=content_type not in INLINE_TYPES,
+        filename=filename,
+    )
+    response["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def history_rows(records) -> list[dict]:
+    """Return simple-history records, newest first, each with the fields it changed."""
+    records = list(records)
+    rows = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                field = record.instance_type._meta.get_field(change.field)
+                changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
+        rows.append({"record": record, "changes": changes})
+    return rows
+
+
+class TaskHistoryView(RuleRequiredMixin, DetailView):
+    permission_required = "projects.view_task_history"
+    template_name = "projects/task_history.html"
+    queryset = Task.objects.select_related("programme", "lead_unit")
+    context_object_name = "task"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_rows(self.object.history.select_related("history_user"))
+        return context
+
+
+class AssignmentHistoryView(DetailView):
+    template_name = "projects/assignment_history.html"
+    context_object_name = "assignment"
+
+    def get_object(self, queryset=None):
+        if not self.request.user.is_authenticated:
+            raise PermissionDenied
+        return object_or_404(
+            self.request.user,
+            "projects.view_assignment_record",
+            Assignment.objects.select_related("task__programme", "unit"),
+            pk=self.kwargs["pk"],
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_rows(self.object.history.select_related("history_user"))
+        context["reports"] = selectors.assignment_reports(self.object)
+        context["may_report"] = self.request.user.has_perm("projects.report_on_assignment", self.object)
+        return context
+
+
+class ReportHistoryView(DetailView):
+    template_name = "projects/report_history.html"
+    context_object_name = "report"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        return object_or_404(
+            self.request.user,
+            "projects.view_assignment_record",
+            Report.objects.select_related(
+                "programme", "assignment__task", "assignment__unit", "goal", "submitted_by", "reviewed_by"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["trail"] = list(self.object.history.select_related("history_user").order_by("history_date"))
+        if self.object.assignment_id:
+            context["siblings"] = selectors.assignment_reports(self.object.assignment)[:20]
+        return context
+
+
+# Imports -------------------------------------------------------------------------------------------------
+
+
+class ImportView(RuleRequiredMixin, FormView):
+    """/imports/: upload a CSV or XLSX of reports or observations; it is checked, then imported in the background."""
+
+    permission_required = "projects.use_imports"
+    template_name = "projects/import_form.html"
+    form_class = ImportForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["jobs"] = ImportJob.objects.filter(created_by=self.request.user)[:10]
+        context["may_accept"] = self.may_accept()
+        return context
+
+    def may_accept(self) -> bool:
+        user = self.request.user
+        return user.is_superuser or any(role == "reviewer" for role, _p, _g in memberships(user))
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        if data["accept"] and not self.may_accept():
+            form.add_error("accept", _("Only reviewers may accept imported reports."))
+            return self.form_invalid(form)
+        if data["accept"] and data["kind"] != ImportJob.Kind.REPORTS:
+            form.add_error(
+                "accept", _("Only reports are accepted or returned; observations are not reviewed.")
+            )
+            return self.form_invalid(form)
+        upload = data["file"]
+        original_name = os.path.basename(upload.name)[:255]
+        upload.name = f"{uuid.uuid4().hex}{os.path.splitext(original_name)[1].lower()}"
+        job = ImportJob.objects.create(
+            kind=data["kind"],
+            file=upload,
+            original_name=original_name,
+            created_by=self.request.user,
+            dry_run=data["dry_run"],
+            accept=data["accept"],
+        )
+        job_enqueue(job)
+        return redirect("projects:importjob_detail", pk=job.pk)
+
+
+def job_enqueue(job: ImportJob) -> None:
+    from projects.tasks import import_job_run
+
+    transaction.on_commit(lambda: import_job_run.delay(job.pk))
+
+
+def _own_job(request, pk) -> ImportJob:
+    queryset = ImportJob.objects.all()
+    if not request.user.is_superuser:
+        queryset = queryset.filter(created_by=request.user)
+    return get_object_or_404(queryset, pk=pk)
+
+
+class ImportDetailView(RuleRequiredMixin, TemplateView):
+    """/imports/<pk>/: progress while running; then what was (or would be) written, or every bad row."""
+
+    permission_required = "projects.use_imports"
+    template_name = "projects/import_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["job"] = _own_job(self.request, kwargs["pk"])
+        return context
+
+
+class ImportRunView(RuleRequiredMixin, View):
+    """POST /imports/<pk>/run/: import for real a file whose dry run found nothing wrong."""
+
+    permission_required = "projects.use_imports"
+
+    def post(self, request, pk):
+        dry = _own_job(request, pk)
+        if not (dry.dry_run and dry.state == ImportJob.State.DONE):
+            raise Http404
+        job = ImportJob.objects.create(
+            kind=dry.kind,
+            file=dry.file.name,
+            original_name=dry.original_name,
+            created_by=request.user,
+            dry_run=False,
+            accept=dry.accept,
+        )
+        job_enqueue(job)
+        return redirect("projects:importjob_detail", pk=job.pk)
