@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.rollups_flush_pending",
         "schedule": 60.0,
     },
+    # Reporters hear each morning about assignments due within 7 days and those overdue.
+    "report-reminders-daily": {
+        "task": "projects.tasks.report_reminders_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 # Changes within this many seconds of each other are refreshed together.
 TIENDO_ROLLUP_COALESCE_SECONDS = env.float("TIENDO_ROLLUP_COALESCE_SECONDS", default=0.2)
