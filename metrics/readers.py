@@ -101,13 +101,13 @@ class _Day:
 
     def indicator_values(self, indicators: list[Indicator], *, nation_only: bool) -> dict[int, dict]:
         """Return indicator id → the nation's figures."""
+        nation_id = rollups.nation_of(self.programme).pk
         if self.covers(0):
             rows = IndicatorRollup.objects.filter(
-                indicator__in=indicators, day=self.day, unit__parent__isnull=True
+                indicator__in=indicators, day=self.day, unit_id=nation_id
             ).values("indicator_id", "value", "denominator", "period", "units")
             return {row["indicator_id"]: row for row in rows}
         tree = rollups.unit_tree()
-        nation_id = next(pk for pk, parent in tree.parent.items() if parent is None)
         values = rollups.compute_indicators(indicators=indicators, day=self.day, tree=tree)
         return {ind: v for (ind, unit), v in values.items() if unit == nation_id}
 

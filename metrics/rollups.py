@@ -374,8 +374,11 @@ def indicator_value_of(figures: dict | None) -> metric_selectors.IndicatorValue:
     )
 
 
-def nation() -> Unit:
-    return Unit.objects.get(parent__isnull=True, kind="nation")
+def nation_of(programme: Programme) -> Unit:
+    """Return the root of the tree the programme's lead unit belongs to: the nation its figures are of."""
+    root_path = programme.lead_unit.path.split("/", 1)[0] + "/" if programme.lead_unit_id else None
+    root = Unit.objects.filter(path=root_path).first() if root_path else None
+    return root or Unit.objects.filter(parent__isnull=True, kind="nation").order_by("pk").first()
 
 
 def compute_goals(
@@ -498,7 +501,7 @@ def recompute_programme(
             values = compute_indicators(indicators=indicators, day=day, tree=tree)
             if max_depth is not None:
                 values = {key: v for key, v in values.items() if tree.depth[key[1]] <= max_depth}
-            nation_id = nation().pk
+            nation_id = nation_of(programme).pk
             nation_values = {ind: v for (ind, unit), v in values.items() if unit == nation_id}
             goals = compute_goals(
                 programme=programme, day=day, nation_values=nation_values, indicators=indicators
@@ -672,7 +675,7 @@ def _refresh_goals(programme: Programme, day: date) -> int:
     nation_values = {
         row["indicator_id"]: row
         for row in IndicatorRollup.objects.filter(
-            indicator__programme=programme, day=day, unit__parent__isnull=True
+            indicator__programme=programme, day=day, unit=nation_of(programme)
         ).values("indicator_id", "value", "denominator", "period", "units")
     }
     goals = compute_goals(programme=programme, day=day, nation_values=nation_values, indicators=indicators)

@@ -1,0 +1,300 @@
+"""Rollups: refresh after each kind of change, the readers, --verify, and what the pages read."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from metrics import readers, rollups, summary
+from metrics import selectors as metric_selectors
+from metrics.models import GoalRollup, IndicatorRollup, RollupDay, RollupPending, RollupRun, StatusRollup
+from projects import services
+from projects.choices import ReportStatus, ReviewState, UnitKind
+from projects.models import Assignment, Programme, Report, Task, Unit
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+CONFERENCE = date(2022, 12, 25)
+
+
+def stored_rows(programme, day):
+    status = sorted(
+        StatusRollup.objects.filter(programme=programme, day=day).values_list(
+            "unit_id", "view", *readers.FIGURE_FIELDS
+        )
+    )
+    goals = sorted(
+        GoalRollup.objects.filter(programme=programme, day=day).values_list("view", "achieved", "total")
+    )
+    return status, goals
+
+
+@pytest.fixture
+def da06():
+    return Programme.objects.get(code="DA06")
+
+
+def _accept(programme):
+    report = Report.objects.filter(
+        programme=programme, review_state=ReviewState.SUBMITTED, assignment__isnull=False
+    ).first()
+    services.report_accept(report=report, user=None)
+
+
+def _return(programme):
+    report = Report.objects.filter(
+        programme=programme, review_state=ReviewState.SUBMITTED, assignment__isnull=False
+    ).last()
+    services.report_return(report=report, user=None, note="Thiếu minh chứng.")
+
+
+def _withdraw(programme):
+    assignment = Assignment.objects.filter(
+        task__programme=programme, verified_report__status=ReportStatus.DONE
+    ).first()
+    services.report_withdraw(report=assignment.verified_report, user=None)
+
+
+def _create_assignment(programme):
+    task = Task.objects.filter(programme=programme).order_by("code").first()
+    unit = (
+        Unit.objects.filter(kind=UnitKind.PROVINCE).exclude(assignments__task=task).order_by("code").first()
+    )
+    services.assignment_create(task=task, unit=unit)
+
+
+def _set_deadline(programme):
+    # Done on time until the deadline moves before the day it was done: then done late.
+    assignment = (
+        Assignment.objects.filter(task__programme=programme, verified_report__status=ReportStatus.DONE)
+        .select_related("verified_report")
+        .order_by("-unit__depth", "pk")
+        .first()
+    )
+    deadline = assignment.verified_report.completed_on - timedelta(days=1)
+    services.assignment_set_deadline(assignment=assignment, deadline=deadline)
+
+
+def _move_unit(programme):
+    # A district with work of the programme goes to another province; failing that, a whole province does.
+    moved = (
+        Unit.objects.filter(kind=UnitKind.DISTRICT, assignments__task__programme=programme).first()
+        or Unit.objects.filter(kind=UnitKind.PROVINCE, assignments__task__programme=programme).last()
+    )
+    other = (
+        Unit.objects.filter(kind=UnitKind.PROVINCE, assignments__task__programme=programme)
+        .exclude(pk__in=[moved.pk, moved.parent_id])
+        .order_by("code")
+        .first()
+    )
+    services.unit_move(unit=moved, parent=other)
+
+
+def _goal_assessment(programme):
+    today = rollups.today()
+    achieved = metric_selectors.goals_achieved(programme=programme, as_of=today)
+    goal = programme.goals.exclude(pk__in=achieved).first()
+    if goal is None:  # a programme without goals: the assessment of a new one
+        goal = programme.goals.create(code="MTX", title="Mục tiêu thử")
+    f.report(goal, ReportStatus.DONE, today - timedelta(days=1))
+
+
+CHANGES = {
+    "accept": _accept,
+    "return": _return,
+    "withdraw": _withdraw,
+    "assignment created": _create_assignment,
+    "deadline changed": _set_deadline,
+    "unit moved": _move_unit,
+    "goal assessed": _goal_assessment,
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+@pytest.mark.parametrize("code", ["DA06", "CDS2022"])
+def test_refresh_after_a_change_equals_a_full_recompute(change, code, django_capture_on_commit_callbacks):
+    programme = Programme.objects.get(code=code)
+    today = rollups.today()
+    rollups.recompute_programme(programme, day=today)
+    before = stored_rows(programme, today)
+    with django_capture_on_commit_callbacks(execute=True):
+        CHANGES[change](programme)
+    assert not RollupPending.objects.exists(), "the flush ran and cleared what it refreshed"
+    assert RollupRun.objects.filter(programme=programme, scope="paths", outcome="succeeded").exists()
+    refreshed = stored_rows(programme, today)
+    rollups.recompute_programme(programme, day=today)
+    assert refreshed == stored_rows(programme, today)
+    assert rollups.verify_programme(programme, today) == []
+    assert refreshed != before, "the change shows in the rollups"
+
+
+def test_a_burst_of_changes_coalesces_into_pending_paths(da06, settings):
+    rollups.recompute_programme(da06, day=rollups.today())
+    units = list(Unit.objects.filter(kind=UnitKind.PROVINCE).order_by("code")[:3])
+    for unit in units:
+        rollups.mark_pending(programme_ids={da06.pk}, unit_paths={unit.path})
+        rollups.mark_pending(programme_ids={da06.pk}, unit_paths={unit.path})
+    assert RollupPending.objects.filter(programme=da06).count() == 3
+    assert readers.freshness(da06)["pending"] is True
+    runs = RollupRun.objects.count()
+    assert rollups.flush_pending() > 0
+    assert RollupRun.objects.count() == runs + 1, "one refresh for the whole burst"
+    assert rollups.flush_pending() == 0
+    assert readers.freshness(da06) | {"computed_at": None} == {
+        "computed_at": None,
+        "day": rollups.today(),
+        "stale": False,
+        "pending": False,
+    }
+
+
+def test_a_refresh_of_a_day_not_yet_computed_computes_it_in_full(da06):
+    day = rollups.today()
+    assert not RollupDay.objects.filter(programme=da06, day=day).exists()
+    rollups.refresh_paths(da06, ["VN/01/"], day=day)
+    assert RollupDay.objects.get(programme=da06, day=day).max_depth is None
+    assert rollups.verify_programme(da06, day) == []
+
+
+def test_two_recomputes_give_the_same_rows_as_one(da06):
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    once = stored_rows(da06, CONFERENCE)
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    assert stored_rows(da06, CONFERENCE) == once
+
+
+def test_verify_passes_then_fails_on_a_figure_altered_by_hand(da06, capsys):
+    call_command("recompute_rollups", "--programme", "DA06", "--day", CONFERENCE.isoformat(), verbosity=0)
+    call_command("recompute_rollups", "--verify", "--programme", "DA06", verbosity=0)
+    row = StatusRollup.objects.get(programme=da06, day=CONFERENCE, unit__code="01", view="verified")
+    StatusRollup.objects.filter(pk=row.pk).update(done_on_time=row.done_on_time + 1)
+    with pytest.raises(CommandError):
+        call_command("recompute_rollups", "--verify", "--programme", "DA06", verbosity=0)
+    assert "01 done_on_time" in capsys.readouterr().err
+
+
+def test_verify_catches_an_altered_indicator_value_and_goal(da06):
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    IndicatorRollup.objects.filter(day=CONFERENCE, indicator__code="CCCD_CHIP").update(value=1)
+    GoalRollup.objects.filter(programme=da06, day=CONFERENCE, view="verified").update(achieved=3)
+    differences = rollups.verify_programme(da06, CONFERENCE)
+    assert any(line.startswith("CCCD_CHIP") for line in differences)
+    assert any("goals" in line for line in differences)
+
+
+@pytest.mark.parametrize("stored", [True, False])
+def test_programme_summary_equals_the_fresh_count(stored):
+    for programme in Programme.objects.all():
+        if stored:
+            rollups.recompute_programme(programme, day=CONFERENCE)
+        for code in ("VN", "01", "BCA"):
+            unit = Unit.objects.get(code=code)
+            read = readers.programme_summary(programme=programme, unit=unit, as_of=CONFERENCE)
+            assert read.pop("computed_at")
+            assert read == metric_selectors.programme_summary(
+                programme=programme, unit=unit, as_of=CONFERENCE
+            )
+
+
+@pytest.mark.parametrize("stored", [True, False])
+def test_national_headline_equals_the_fresh_count(stored):
+    if stored:
+        rollups.recompute_all(day=CONFERENCE)
+    read = readers.national_headline(CONFERENCE)
+    fresh = summary.national_headline_fresh(CONFERENCE)
+    assert read.pop("computed_at")
+    assert read == fresh
+    assert (read["da06_goals"].done, read["da06_tasks"].done, read["cds_central_tasks"].done) == (11, 47, 42)
+    assert (read["cds_provinces"].done, read["cds_provinces"].total) == (59, 63)
+
+
+def test_unit_rows_for_a_league_table(da06):
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    rows = readers.unit_rows(programme=da06, as_of=CONFERENCE, kind=UnitKind.PROVINCE)
+    assert len(rows) == 63
+    hanoi = next(row for row in rows if row["code"] == "01")
+    counts = metric_selectors.programme_summary(
+        programme=da06, unit=Unit.objects.get(code="01"), as_of=CONFERENCE
+    )
+    assert hanoi["total"] == counts["assignments"]["total"]
+    assert hanoi["done"] == counts["assignments"]["done_on_time"] + counts["assignments"]["done_late"]
+    below = readers.unit_rows(programme=da06, as_of=CONFERENCE, parent="01")
+    assert {row["code"] for row in below} == set(
+        Unit.objects.filter(parent__code="01").values_list("code", flat=True)
+    )
+
+
+def test_readers_use_as_many_queries_however_large_the_data(da06):
+    rollups.recompute_programme(da06, day=CONFERENCE)
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as captured:
+            readers.programme_summary(programme=da06, unit="VN", as_of=CONFERENCE)
+            readers.unit_rows(programme=da06, as_of=CONFERENCE, kind=UnitKind.PROVINCE)
+            readers.trend(programme=da06, unit="VN", start=date(2022, 1, 1), end=CONFERENCE)
+            readers.freshness(da06)
+            readers.national_headline(CONFERENCE)
+        return len(captured)
+
+    small = count_queries()
+    province = Unit.objects.get(code="02")
+    task = Task.objects.filter(programme=da06).first()
+    for index in range(30):
+        commune = f.unit(f"QC{index:03d}", parent=province, kind=UnitKind.COMMUNE)
+        assignment = services.assignment_create(task=task, unit=commune)
+        f.report(assignment, ReportStatus.DONE, date(2022, 6, 1))
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    assert count_queries() == small
+
+
+def test_trend_reads_the_stored_days(da06):
+    days = [date(2022, 3, 1), date(2022, 6, 1), CONFERENCE]
+    rollups.recompute_history(da06, days=days)
+    series = readers.trend(programme=da06, unit="VN", start=date(2022, 1, 1), end=date(2022, 12, 31))
+    assert [point["day"] for point in series] == days
+    assert series[-1]["tasks_done"] == 47
+    assert series[-1]["tasks_total"] == 89
+    assert all(point["total"] > 0 for point in series)
+    assert series[0]["done"] <= series[-1]["done"]
+
+
+def test_prune_keeps_the_top_of_the_tree_on_earlier_days(da06):
+    earlier = CONFERENCE - timedelta(days=1)
+    rollups.recompute_programme(da06, day=earlier)
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    rollups.prune(before=CONFERENCE, programmes=[da06])
+    assert not StatusRollup.objects.filter(programme=da06, day=earlier, unit__depth__gt=1).exists()
+    assert StatusRollup.objects.filter(programme=da06, day=CONFERENCE, unit__depth__gt=1).exists()
+    assert RollupDay.objects.get(programme=da06, day=earlier).max_depth == 1
+    assert rollups.verify_programme(da06, earlier) == []
+    # A district on the pruned day is counted on demand, and still right.
+    district = Unit.objects.filter(kind=UnitKind.DISTRICT, assignments__task__programme=da06).first()
+    read = readers.programme_summary(programme=da06, unit=district, as_of=earlier)
+    read.pop("computed_at")
+    assert read == metric_selectors.programme_summary(programme=da06, unit=district, as_of=earlier)
+
+
+def test_the_summary_page_reads_the_rollups(client):
+    rollups.recompute_all(day=CONFERENCE)
+    StatusRollup.objects.filter(
+        day=CONFERENCE, unit__code="VN", view="verified", programme__code="DA06"
+    ).update(tasks_done=48)
+    response = client.get("/", {"as_of": CONFERENCE.isoformat()})
+    assert response.status_code == 200
+    assert "48/89" in response.content.decode()
+
+
+def test_a_failed_run_is_recorded_and_writes_nothing(da06, monkeypatch):
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    before = stored_rows(da06, CONFERENCE)
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(rollups, "compute_goals", broken)
+    with pytest.raises(RuntimeError):
+        rollups.recompute_programme(da06, day=CONFERENCE)
+    assert stored_rows(da06, CONFERENCE) == before
