@@ -5,6 +5,7 @@ settings on each use, so a test can point it at a temporary directory.
 """
 
 import os
+import uuid
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -35,3 +36,19 @@ class PrivateStorage(FileSystemStorage):
 
 
 private_storage = PrivateStorage()
+
+
+def _random_name(folder: str, filename: str) -> str:
+    from django.utils import timezone
+
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def evidence_path(instance, filename: str) -> str:
+    """Store evidence under a random name: the uploader's file name never reaches the disk or a URL."""
+    return _random_name("evidence", filename)
+
+
+def import_path(instance, filename: str) -> str:
+    return _random_name("imports", filename)

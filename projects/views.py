@@ -324,8 +324,12 @@ class ReviewQueueView(RuleRequiredMixin, ExportMixin, SingleTableMixin, Template
         context = super().get_context_data(**kwargs)
         queue = selectors.review_queue(self.request.user)
         errors = kwargs.get("review_errors")
+        reports = list(queue[: self.queue_size])
+        if errors is not None and errors.report_id not in {r.pk for r in reports}:
+            # The report whose review needs correcting comes first, wherever it stands in the queue.
+            reports.insert(0, queue.get(pk=errors.report_id))
         items = []
-        for report in queue[: self.queue_size]:
+        for report in reports:
             form = errors if errors is not None and errors.report_id == report.pk else ReviewForm()
             items.append({"report": report, "form": form})
         context["queue"] = items

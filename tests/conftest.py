@@ -20,6 +20,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("loaddemo", "--force", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path_factory):
+    """Evidence and import files go to a temporary directory, never into the working tree."""
+    settings.TIENDO_PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
+    return settings.TIENDO_PRIVATE_MEDIA_ROOT
+
+
 @pytest.fixture
 def committed_demo(transactional_db):
     """The demo, committed, for tests whose other processes must see it."""

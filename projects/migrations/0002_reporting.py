@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='report',
             name='evidence_file',
-            field=models.FileField(blank=True, storage=projects.storage.PrivateStorage(), upload_to='evidence/%Y/%m/', verbose_name='Evidence file'),
+            field=models.FileField(blank=True, storage=projects.storage.PrivateStorage(), upload_to=projects.storage.evidence_path, verbose_name='Evidence file'),
         ),
         migrations.CreateModel(
             name='HistoricalReport',
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('reports', 'Reports'), ('observations', 'Observations')], max_length=16, verbose_name='kind')),
-                ('file', models.FileField(storage=projects.storage.PrivateStorage(), upload_to='imports/%Y/%m/', verbose_name='file')),
+                ('file', models.FileField(storage=projects.storage.PrivateStorage(), upload_to=projects.storage.import_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
                 ('dry_run', models.BooleanField(default=False, verbose_name='dry run')),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from projects.storage import private_storage
+from projects.storage import import_path, private_storage
 
 
 class ImportJob(models.Model):
@@ -26,7 +26,7 @@ class ImportJob(models.Model):
     )
     file = models.FileField(
         verbose_name=_("file"),
-        upload_to="imports/%Y/%m/",
+        upload_to=import_path,
         storage=private_storage,
     )
     original_name = models.CharField(

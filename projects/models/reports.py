@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.choices import ReportStatus, ReviewState
-from projects.storage import private_storage
+from projects.storage import evidence_path, private_storage
 
 
 class Report(models.Model):
@@ -64,7 +64,7 @@ class Report(models.Model):
     )
     evidence_file = models.FileField(
         verbose_name=_("Evidence file"),
-        upload_to="evidence/%Y/%m/",
+        upload_to=evidence_path,
         storage=private_storage,
         blank=True,
     )
