@@ -1,9 +1,28 @@
 from django.urls import path
 
-from metrics import views
+from metrics import api, views
 
 app_name = "metrics"
 
 urlpatterns = [
     path("", views.NationalSummaryView.as_view(), name="summary"),
+    path("programmes/", views.ProgrammeListView.as_view(), name="programme_list"),
+    path("programmes/<str:code>/", views.ProgrammeDetailView.as_view(), name="programme_detail"),
+    path("programmes/<str:code>/goals/", views.GoalListView.as_view(), name="goal_list"),
+    path("programmes/<str:code>/tasks/", views.TaskListView.as_view(), name="task_list"),
+    path("programmes/<str:code>/tasks/<str:task_code>/", views.TaskDetailView.as_view(), name="task_detail"),
+    path("programmes/<str:code>/assignments/", views.AssignmentListView.as_view(), name="assignment_list"),
+    path("units/", views.UnitListView.as_view(), name="unit_list"),
+    path("units/<str:unit_code>/", views.UnitDetailView.as_view(), name="unit_detail"),
+    path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
+    path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
+    # The read-only JSON API and its OpenAPI description.
+    path("api/docs", api.docs, name="api_docs"),
+    path("api/openapi.json", api.openapi, name="api_openapi"),
+    path("api/programmes/", api.programme_list, name="api_programme_list"),
+    path("api/programmes/<str:code>/summary", api.programme_summary, name="api_programme_summary"),
+    path("api/units/<str:code>/summary", api.unit_summary, name="api_unit_summary"),
+    path("api/assignments", api.assignment_list, name="api_assignment_list"),
+    path("api/indicators/<str:code>/values", api.indicator_values, name="api_indicator_values"),
+    path("api/indicators/<str:code>/ranking", api.indicator_ranking, name="api_indicator_ranking"),
 ]

@@ -1,9 +1,63 @@
-from django.core.exceptions import BadRequest
-from django.template.response import TemplateResponse
-from django.views.generic import TemplateView
+"""The dashboard's pages: each declares where its rows come from, its table, its filters and its template.
 
-from metrics.summary import national_headline
+Every figure is read from metrics.dashboard (the rollups where they exist) in a fixed number of queries,
+whatever the size of the data; every number links to the rows it was counted from.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import BadRequest
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin
+
+from metrics import charts, dashboard, readers
+from metrics.filters import (
+    SCOPE_KINDS,
+    AssignmentFilter,
+    GoalFilterForm,
+    IndicatorFilterForm,
+    TaskFilterForm,
+    UnitFilterForm,
+)
+from metrics.models import Indicator
+from metrics.selectors import indicator_value, target_reached
+from metrics.tables import (
+    AssignmentTable,
+    GoalTable,
+    IndicatorTable,
+    ProgrammeTable,
+    RankingTable,
+    TaskTable,
+    UnitTable,
+)
 from projects.as_of import as_of_from_request
+from projects.choices import CENTRAL_KINDS, AssignmentStatus, TaskStatus, UnitKind
+from projects.models import Programme, Task, Unit
+
+LEAGUE_SIZE = 10
+
+
+class VisibilityMixin:
+    """Read pages are public unless TIENDO_PUBLIC is off; then they need a signed-in user."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.TIENDO_PUBLIC and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
 
 
 class AsOfMixin:
@@ -20,10 +74,708 @@ class AsOfMixin:
         return super().get_context_data(as_of=self.as_of, **kwargs)
 
 
-class NationalSummaryView(AsOfMixin, TemplateView):
+class DashboardMixin(VisibilityMixin, AsOfMixin):
+    """Context every dashboard page shares: the as-of date, the query that keeps it in links, the language."""
+
+    @property
+    def as_of_explicit(self) -> bool:
+        return bool(self.request.GET.get("as_of"))
+
+    @property
+    def link_query(self) -> str:
+        return f"?as_of={self.as_of.isoformat()}" if self.as_of_explicit else ""
+
+    @property
+    def language(self) -> str:
+        return get_language() or "vi"
+
+    def url(self, viewname: str, *args, **params) -> str:
+        """Reverse a page, keeping the as-of date and adding filter parameters."""
+        query = {k: v for k, v in params.items() if v not in (None, "")}
+        if self.as_of_explicit:
+            query = {"as_of": self.as_of.isoformat(), **query}
+        return reverse(viewname, args=args) + (f"?{urlencode(query)}" if query else "")
+
+    def chart(self, chart_id: str, figure) -> dict:
+        return {"id": chart_id, "figure": json.loads(figure.to_json())}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(link_query=self.link_query, today=timezone.localdate())
+        return context
+
+
+class DashboardTableMixin(DashboardMixin, ExportMixin, SingleTableMixin):
+    """A page whose table sorts, pages, and exports exactly its filtered rows as CSV or XLSX."""
+
+    table_pagination = {"per_page": 50}
+    export_formats = ("csv", "xlsx")
+    export_stem = "table"
+
+    def get_export_filename(self, export_format):
+        return f"{self.export_stem}-{self.as_of.isoformat()}.{export_format}"
+
+    def get_table_kwargs(self):
+        return {"link_query": self.link_query}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        links = []
+        for export_format in self.export_formats:
+            query["_export"] = export_format
+            links.append({"format": export_format.upper(), "url": f"?{query.urlencode()}"})
+        context["export_links"] = links
+        context["row_count"] = len(context["table"].rows)
+        return context
+
+
+# The national summary ------------------------------------------------------------------------------------
+
+
+class NationalSummaryView(DashboardMixin, TemplateView):
     template_name = "metrics/summary.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(national_headline(self.as_of))
+        context.update(readers.national_headline(self.as_of))
+        programmes = context.get("programmes", {}).values()
+        context["freshness"] = [readers.freshness(programme) for programme in programmes]
+        context["figures_stale"] = any(f["stale"] for f in context["freshness"])
+        context["figures_pending"] = any(f["pending"] for f in context["freshness"])
+        programmes = context["programmes"]
+        links = {
+            "da06_goals": self.url("metrics:goal_list", "DA06", achieved="yes"),
+            "da06_tasks": self.url("metrics:task_list", "DA06", status=TaskStatus.DONE),
+            "cds_central_tasks": self.url(
+                "metrics:task_list", "CDS2022", scope="central", status=TaskStatus.DONE
+            ),
+            "cds_provinces": self.url(
+                "metrics:unit_list", programme="CDS2022", kind=UnitKind.PROVINCE, all_done="yes"
+            ),
+        }
+        context["figure_links"] = links
+        context["indicators"] = [
+            {
+                "indicator": item.indicator,
+                "value": item.value,
+                "reached": item.reached,
+                "url": self.url("metrics:indicator_detail", item.indicator.code),
+            }
+            for item in context.get("indicators", [])
+        ]
+        if connected := context.get("connected"):
+            connected["url"] = self.url("metrics:indicator_detail", connected["indicator"].code)
+        programme = programmes.get(self.request.GET.get("programme", "DA06")) or next(
+            iter(programmes.values()), None
+        )
+        if programme is not None:
+            context.update(programme_panels(self, programme))
         return context
+
+
+def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit | None = None) -> dict:
+    """The charts, league tables and map that the summary and a programme's page share."""
+    as_of, language = view.as_of, view.language
+    tasks = dashboard.task_rows(programme=programme, as_of=as_of)
+    groups = dashboard.group_rows(tasks)
+    trend = dashboard.trend(programme=programme, as_of=as_of, unit=unit)
+    provinces = dashboard.league(
+        dashboard.unit_rows(programme=programme, as_of=as_of, kinds=(UnitKind.PROVINCE,))
+    )
+    central = dashboard.league(dashboard.unit_rows(programme=programme, as_of=as_of, kinds=CENTRAL_KINDS))
+    for row in provinces + central:
+        row["url"] = view.url("metrics:unit_detail", row["code"], programme=programme.code)
+    return {
+        "programme": programme,
+        "tasks": tasks,
+        "trend": trend,
+        "trend_last": trend[-1] if trend else None,
+        "trend_chart": view.chart("chart-trend", charts.completion_trend(trend, language=language)),
+        "groups": groups,
+        "groups_chart": view.chart("chart-groups", charts.completion_by_group(groups, language=language)),
+        "province_league": provinces,
+        "central_league": central,
+        "league_size": LEAGUE_SIZE,
+        "province_league_url": view.url(
+            "metrics:unit_list", programme=programme.code, kind=UnitKind.PROVINCE, sort="rank"
+        ),
+        "central_league_url": view.url(
+            "metrics:unit_list", programme=programme.code, scope="central", sort="rank"
+        ),
+        "tiles": province_tiles(view, provinces, programme),
+        "tasks_url": view.url("metrics:task_list", programme.code),
+    }
+
+
+def province_tiles(view: DashboardMixin, rows: list[dict], programme: Programme | None = None) -> list:
+    values = {}
+    for row in rows:
+        label = _("%(name)s: %(done)s of %(total)s done (%(percent)s%%)") % {
+            "name": row["name"],
+            "done": row["done"],
+            "total": row["total"],
+            "percent": _fmt_percent(row["percent"]),
+        }
+        values[row["code"]] = (row["name"], row["percent"], label)
+    tiles = dashboard.tiles(values)
+    params = {"programme": programme.code} if programme else {}
+    return [{"tile": tile, "url": view.url("metrics:unit_detail", tile.code, **params)} for tile in tiles]
+
+
+def _fmt_percent(value) -> str:
+    from django.utils.formats import number_format
+
+    return "—" if value is None else number_format(value, 0)
+
+
+# Programmes ----------------------------------------------------------------------------------------------
+
+
+def programme_or_404(code: str) -> Programme:
+    return get_object_or_404(Programme.objects.select_related("lead_unit"), code=code)
+
+
+class ProgrammeListView(DashboardTableMixin, TemplateView):
+    template_name = "metrics/programme_list.html"
+    table_class = ProgrammeTable
+    export_stem = "programmes"
+
+    def get_table_data(self):
+        rows = []
+        for programme in Programme.objects.order_by("start", "code"):
+            tasks = dashboard.task_rows(programme=programme, as_of=self.as_of)
+            done = sum(r["done"] for r in tasks)
+            reported_done = sum(r["reported_done"] for r in tasks)
+            total = sum(r["assignments"] for r in tasks)
+            rows.append(
+                {
+                    "code": programme.code,
+                    "name": str(programme),
+                    "decision": programme.decision,
+                    "tasks_done": sum(r["status"] == TaskStatus.DONE for r in tasks),
+                    "tasks_total": len(tasks),
+                    "percent": 100 * done / total if total else None,
+                    "reported_percent": 100 * reported_done / total if total else None,
+                }
+            )
+        return rows
+
+
+class ProgrammeDetailView(DashboardMixin, TemplateView):
+    template_name = "metrics/programme_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        programme = programme_or_404(self.kwargs["code"])
+        context.update(programme_panels(self, programme))
+        freshness = readers.freshness(programme)
+        context.update(
+            freshness=[freshness], figures_stale=freshness["stale"], figures_pending=freshness["pending"]
+        )
+        tasks = context["tasks"]
+        goals = dashboard.goal_rows(programme=programme, as_of=self.as_of)
+        assignments = dashboard.programme_assignments(programme=programme, as_of=self.as_of)
+        verified, reported = _status_counts(assignments)
+        overdue = list(
+            assignments.filter(status=AssignmentStatus.OVERDUE).order_by("deadline", "unit__path")[:10]
+        )
+        code = programme.code
+        context.update(
+            goals_achieved=sum(g["achieved"] for g in goals),
+            goals_reported=sum(g["reported_achieved"] for g in goals),
+            goals_total=len(goals),
+            tasks_done=sum(r["status"] == TaskStatus.DONE for r in tasks),
+            tasks_reported=sum(r["reported_status"] == TaskStatus.DONE for r in tasks),
+            tasks_total=len(tasks),
+            status_rows=_status_rows(self, verified, reported, code),
+            status_total=sum(verified.values()),
+            status_chart=self.chart(
+                "chart-status", charts.status_breakdown(verified, reported, language=self.language)
+            ),
+            overdue=overdue,
+            overdue_url=self.url("metrics:assignment_list", code, status=AssignmentStatus.OVERDUE),
+            goals_url=self.url("metrics:goal_list", code),
+            goals_achieved_url=self.url("metrics:goal_list", code, achieved="yes"),
+            tasks_done_url=self.url("metrics:task_list", code, status=TaskStatus.DONE),
+            assignments_url=self.url("metrics:assignment_list", code),
+        )
+        return context
+
+
+def _status_counts(assignments) -> tuple[dict, dict]:
+    verified = dict.fromkeys(AssignmentStatus.values, 0)
+    reported = dict.fromkeys(AssignmentStatus.values, 0)
+    for row in assignments.values("status", "reported_status").annotate(n=_count()).order_by():
+        verified[row["status"]] += row["n"]
+        reported[row["reported_status"]] += row["n"]
+    return verified, reported
+
+
+def _count():
+    from django.db.models import Count
+
+    return Count("pk")
+
+
+def _status_rows(view, verified: dict, reported: dict, code: str, **params) -> list[dict]:
+    return [
+        {
+            "status": status,
+            "label": status.label,
+            "verified": verified[status.value],
+            "reported": reported[status.value],
+            "url": view.url("metrics:assignment_list", code, status=status.value, **params),
+        }
+        for status in AssignmentStatus
+    ]
+
+
+class GoalListView(DashboardTableMixin, TemplateView):
+    template_name = "metrics/goal_list.html"
+    table_class = GoalTable
+
+    def get(self, request, *args, **kwargs):
+        self.programme = programme_or_404(kwargs["code"])
+        self.export_stem = f"goals-{self.programme.code}"
+        self.filter_form = GoalFilterForm(request.GET or None)
+        return super().get(request, *args, **kwargs)
+
+    def get_table_data(self):
+        return self.filter_form.filter(dashboard.goal_rows(programme=self.programme, as_of=self.as_of))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(programme=self.programme, filter_form=self.filter_form, **kwargs)
+
+
+class TaskListView(DashboardTableMixin, TemplateView):
+    template_name = "metrics/task_list.html"
+    table_class = TaskTable
+
+    def get(self, request, *args, **kwargs):
+        self.programme = programme_or_404(kwargs["code"])
+        self.export_stem = f"tasks-{self.programme.code}"
+        groups = sorted(
+            set(Task.objects.filter(programme=self.programme).values_list("group", flat=True)) - {""}
+        )
+        self.filter_form = TaskFilterForm(request.GET or None, groups=groups)
+        return super().get(request, *args, **kwargs)
+
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "programme_code": self.programme.code}
+
+    def get_table_data(self):
+        scope = self.request.GET.get("scope", "")
+        rows = dashboard.task_rows(programme=self.programme, as_of=self.as_of, kinds=SCOPE_KINDS.get(scope))
+        return self.filter_form.filter(rows)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(programme=self.programme, filter_form=self.filter_form, **kwargs)
+
+
+class AssignmentListView(DashboardTableMixin, TemplateView):
+    """A programme's assignments: filtered, sorted and paged in the database."""
+
+    template_name = "metrics/assignment_list.html"
+    table_class = AssignmentTable
+
+    def get(self, request, *args, **kwargs):
+        self.programme = programme_or_404(kwargs["code"])
+        self.export_stem = f"assignments-{self.programme.code}"
+        self.filterset = AssignmentFilter(
+            request.GET or None,
+            queryset=dashboard.programme_assignments(programme=self.programme, as_of=self.as_of),
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "programme_code": self.programme.code}
+
+    def get_table_data(self):
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            programme=self.programme, filter_form=self.filterset.form, **kwargs
+        )
+        context["row_count"] = context["table"].paginator.count if context["table"].paginator else 0
+        return context
+
+
+class TaskDetailView(DashboardTableMixin, TemplateView):
+    template_name = "metrics/task_detail.html"
+    table_class = AssignmentTable
+
+    def get(self, request, *args, **kwargs):
+        self.programme = programme_or_404(kwargs["code"])
+        self.task = get_object_or_404(
+            Task.objects.select_related("goal", "lead_unit"),
+            programme=self.programme,
+            code=kwargs["task_code"],
+        )
+        self.export_stem = f"assignments-{self.programme.code}-{self.task.code}"
+        self.assignments = dashboard.assignments_as_of(
+            as_of=self.as_of, queryset=self.task.assignments.select_related("task", "unit")
+        )
+        self.filterset = AssignmentFilter(request.GET or None, queryset=self.assignments)
+        return super().get(request, *args, **kwargs)
+
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "programme_code": self.programme.code, "exclude": ("task",)}
+
+    def get_table_data(self):
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            programme=self.programme, task=self.task, filter_form=self.filterset.form, **kwargs
+        )
+        context["row_count"] = context["table"].paginator.count if context["table"].paginator else 0
+        verified, reported = _status_counts(self.assignments)
+        context["status_rows"] = _status_rows(
+            self, verified, reported, self.programme.code, task=self.task.code
+        )
+        context["status_total"] = sum(verified.values())
+        context["status_chart"] = self.chart(
+            "chart-status", charts.status_breakdown(verified, reported, language=self.language)
+        )
+        provinces = []
+        for row in self.assignments.filter(unit__kind=UnitKind.PROVINCE).values(
+            "unit__code", "unit__name", "unit__short_name", "status"
+        ):
+            done = row["status"] in dashboard.DONE
+            provinces.append(
+                {
+                    "code": row["unit__code"],
+                    "name": row["unit__short_name"] or row["unit__name"],
+                    "done": int(done),
+                    "total": 1,
+                    "percent": 100 if done else 0,
+                    "status": row["status"],
+                }
+            )
+        if provinces:
+            context["tiles"] = province_tiles(self, provinces)
+            context["tile_legend"] = "done"
+        return context
+
+
+# Units ---------------------------------------------------------------------------------------------------
+
+
+class UnitListView(DashboardTableMixin, TemplateView):
+    template_name = "metrics/unit_list.html"
+    table_class = UnitTable
+    export_stem = "units"
+
+    def get(self, request, *args, **kwargs):
+        self.programmes = list(Programme.objects.order_by("start", "code"))
+        self.filter_form = UnitFilterForm(request.GET or None, programmes=self.programmes)
+        code = request.GET.get("programme") or (self.programmes[0].code if self.programmes else "")
+        self.programme = next((p for p in self.programmes if p.code == code), None)
+        if self.programme is None and self.programmes:
+            raise Http404(_("No such programme."))
+        return super().get(request, *args, **kwargs)
+
+    def get_table_data(self):
+        if self.programme is None:
+            return []
+        kind = self.request.GET.get("kind") or None
+        scope = self.request.GET.get("scope")
+        kinds = SCOPE_KINDS.get(scope) or ((kind,) if kind else None)
+        parent = None
+        if parent_code := self.request.GET.get("parent", "").strip().upper():
+            parent = Unit.objects.filter(code=parent_code).first()
+            if parent is None:
+                return []
+        rows = dashboard.unit_rows(programme=self.programme, as_of=self.as_of, kinds=kinds, parent=parent)
+        if kinds is None and parent is None:
+            rows = [r for r in rows if r["kind"] != UnitKind.NATION]
+        return self.filter_form.filter(dashboard.league(rows))
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if self.programme is not None:
+            kwargs["link_query"] = "?" + urlencode(
+                {
+                    **({"as_of": self.as_of.isoformat()} if self.as_of_explicit else {}),
+                    "programme": self.programme.code,
+                }
+            )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(programme=self.programme, filter_form=self.filter_form, **kwargs)
+
+
+class UnitDetailView(DashboardTableMixin, TemplateView):
+    template_name = "metrics/unit_detail.html"
+    table_class = UnitTable
+
+    def get(self, request, *args, **kwargs):
+        self.unit = get_object_or_404(Unit.objects.select_related("parent"), code=kwargs["unit_code"])
+        self.export_stem = f"units-under-{self.unit.code}"
+        self.programmes = list(Programme.objects.order_by("start", "code"))
+        code = request.GET.get("programme") or (self.programmes[0].code if self.programmes else "")
+        self.programme = next((p for p in self.programmes if p.code == code), None)
+        if self.programme is None and self.programmes:
+            raise Http404(_("No such programme."))
+        return super().get(request, *args, **kwargs)
+
+    def get_table_data(self):
+        if self.programme is None:
+            return []
+        return dashboard.league(
+            dashboard.unit_rows(programme=self.programme, as_of=self.as_of, parent=self.unit)
+        )
+
+    def get_table_kwargs(self):
+        query = {**({"as_of": self.as_of.isoformat()} if self.as_of_explicit else {})}
+        if self.programme:
+            query["programme"] = self.programme.code
+        return {"link_query": "?" + urlencode(query) if query else "", "exclude": ("kind", "region")}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(unit=self.unit, programmes=self.programmes, **kwargs)
+        programme = self.programme
+        context["programme"] = programme
+        context["programme_links"] = [
+            {"programme": p, "url": self.url("metrics:unit_detail", self.unit.code, programme=p.code)}
+            for p in self.programmes
+        ]
+        context["ancestors"] = list(
+            Unit.objects.filter(path__in=self.unit.ancestor_paths[:-1])
+            .order_by("depth")
+            .values("code", "name")
+        )
+        if programme is None:
+            return context
+        peers = dashboard.league(
+            dashboard.unit_rows(programme=programme, as_of=self.as_of, kinds=dashboard.peers_of(self.unit))
+        )
+        own = next((r for r in peers if r["code"] == self.unit.code), None)
+        if own is None:  # a unit of a kind with no league (the nation): its own subtree's figures
+            own = next(
+                iter(dashboard.unit_rows(programme=programme, as_of=self.as_of, kinds=(self.unit.kind,))),
+                None,
+            )
+            if own and own["code"] != self.unit.code:
+                own = None
+        assignments = dashboard.programme_assignments(programme=programme, as_of=self.as_of, unit=self.unit)
+        verified, reported = _status_counts(assignments)
+        trend = dashboard.trend(programme=programme, as_of=self.as_of, unit=self.unit)
+        context.update(
+            own=own,
+            peers_ranked=sum(1 for r in peers if r["rank"] is not None),
+            peers_url=self.url(
+                "metrics:unit_list",
+                programme=programme.code,
+                **({"kind": self.unit.kind} if self.unit.kind not in CENTRAL_KINDS else {"scope": "central"}),
+                sort="rank",
+            ),
+            status_rows=_status_rows(self, verified, reported, programme.code, unit=self.unit.code),
+            status_total=sum(verified.values()),
+            status_chart=self.chart(
+                "chart-status", charts.status_breakdown(verified, reported, language=self.language)
+            ),
+            trend=trend,
+            trend_last=trend[-1] if trend else None,
+            trend_chart=self.chart("chart-trend", charts.completion_trend(trend, language=self.language)),
+            overdue=list(
+                assignments.filter(status=AssignmentStatus.OVERDUE).order_by(
+                    "deadline", "task__code", "unit__path"
+                )[:10]
+            ),
+            overdue_url=self.url(
+                "metrics:assignment_list", programme.code, status="overdue", unit=self.unit.code
+            ),
+            assignments_url=self.url("metrics:assignment_list", programme.code, unit=self.unit.code),
+        )
+        return context
+
+
+# Indicators ----------------------------------------------------------------------------------------------
+
+
+def nation() -> Unit:
+    return Unit.objects.get(parent__isnull=True, kind=UnitKind.NATION)
+
+
+class IndicatorListView(DashboardTableMixin, TemplateView):
+    template_name = "metrics/indicator_list.html"
+    table_class = IndicatorTable
+    export_stem = "indicators"
+
+    def get(self, request, *args, **kwargs):
+        self.filter_form = IndicatorFilterForm(request.GET or None)
+        return super().get(request, *args, **kwargs)
+
+    def get_table_data(self):
+        country = nation()
+        rows = []
+        for indicator in Indicator.objects.select_related("programme").order_by("display_order", "code"):
+            value = indicator_value(indicator=indicator, unit=country, as_of=self.as_of)
+            rows.append(
+                {
+                    "code": indicator.code,
+                    "name": indicator_name(indicator),
+                    "value": format_indicator_value(indicator, value),
+                    "target": format_target(indicator, value),
+                    "target_date": indicator.target_date,
+                    "reached": target_reached(indicator, value),
+                }
+            )
+        return self.filter_form.filter(rows)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+def indicator_name(indicator: Indicator) -> str:
+    return indicator.name_en if get_language() == "en" and indicator.name_en else indicator.name
+
+
+def format_indicator_value(indicator: Indicator, value) -> str:
+    from django.utils.formats import number_format
+
+    if value.value is None:
+        return "—"
+    if value.denominator:
+        return (
+            f"{number_format(value.value, 0, force_grouping=True)}/{number_format(value.denominator, 0, force_grouping=True)}"
+            f" ({number_format(value.percent, 1)}%)"
+        )
+    return f"{number_format(value.value, 0, force_grouping=True)} {indicator.unit_of_measure}".strip()
+
+
+def format_target(indicator: Indicator, value) -> str:
+    from django.utils.formats import number_format
+
+    if indicator.target_value is None:
+        return "—"
+    if value.denominator or indicator.aggregation == "ratio":
+        return f"{number_format(indicator.target_value, 1)}%"
+    return number_format(indicator.target_value, 0, force_grouping=True)
+
+
+RANKING_KINDS = {
+    "province": (UnitKind.PROVINCE,),
+    "central": CENTRAL_KINDS,
+    "district": (UnitKind.DISTRICT,),
+    "commune": (UnitKind.COMMUNE,),
+    "enterprise": (UnitKind.STATE_ENTERPRISE, UnitKind.TELECOM),
+}
+
+
+def ranking_kinds(request) -> tuple[str, tuple[str, ...]]:
+    key = request.GET.get("kind") or "province"
+    if key in RANKING_KINDS:
+        return key, RANKING_KINDS[key]
+    if key in UnitKind.values:
+        return key, (key,)
+    raise BadRequest(_("Unknown kind of unit."))
+
+
+def period_from_request(request) -> date | None:
+    raw = request.GET.get("period", "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(_("Write the period as YYYY-MM-DD.")) from None
+
+
+class IndicatorDetailView(DashboardTableMixin, TemplateView):
+    template_name = "metrics/indicator_detail.html"
+    table_class = RankingTable
+
+    def get(self, request, *args, **kwargs):
+        self.indicator = get_object_or_404(
+            Indicator.objects.select_related("programme", "goal"), code=kwargs["code"]
+        )
+        self.export_stem = f"ranking-{self.indicator.code}"
+        try:
+            self.kind_key, self.kinds = ranking_kinds(request)
+            self.period = period_from_request(request)
+        except BadRequest as error:
+            return TemplateResponse(request, "bad_request.html", {"message": str(error)}, status=400)
+        self.ranking = dashboard.indicator_ranking(
+            indicator=self.indicator, as_of=self.as_of, kinds=self.kinds, period=self.period
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_table_data(self):
+        return self.ranking
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(indicator=self.indicator, **kwargs)
+        country = nation()
+        value = indicator_value(indicator=self.indicator, unit=country, as_of=self.as_of)
+        series = dashboard.indicator_series(indicator=self.indicator, unit=country, as_of=self.as_of)
+        is_ratio = self.indicator.aggregation == "ratio"
+        context.update(
+            name=indicator_name(self.indicator),
+            value=value,
+            value_text=format_indicator_value(self.indicator, value),
+            target_text=format_target(self.indicator, value),
+            reached=target_reached(self.indicator, value),
+            series=series,
+            series_chart=self.chart(
+                "chart-series",
+                charts.indicator_series(
+                    series,
+                    name=indicator_name(self.indicator),
+                    target=self.indicator.target_value,
+                    language=self.language,
+                    percent=is_ratio,
+                ),
+            ),
+            is_ratio=is_ratio,
+            kind_key=self.kind_key,
+            kind_links=[
+                {
+                    "key": key,
+                    "label": label,
+                    "url": self.url("metrics:indicator_detail", self.indicator.code, kind=key),
+                }
+                for key, label in (
+                    ("province", _("Provinces")),
+                    ("central", _("Ministries and agencies")),
+                    ("enterprise", _("Enterprises")),
+                )
+            ],
+        )
+        if self.kind_key == "province" and self.ranking:
+            values = {}
+            top = max((r["comparable"] for r in self.ranking if r["comparable"] is not None), default=0) or 1
+            for row in self.ranking:
+                share = (
+                    float(row["comparable"]) * 100 / float(top) if not is_ratio else float(row["comparable"])
+                )
+                values[row["code"]] = {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "percent": share,
+                    "done": row["value"],
+                    "total": row["denominator"] or "",
+                }
+            context["tiles"] = indicator_tiles(self, values.values(), is_ratio)
+        return context
+
+
+def indicator_tiles(view, rows, is_ratio: bool) -> list:
+    from django.utils.formats import number_format
+
+    values = {}
+    for row in rows:
+        shown = (
+            f"{number_format(row['percent'], 1)}%"
+            if is_ratio
+            else number_format(row["done"], 0, force_grouping=True)
+        )
+        values[row["code"]] = (row["name"], row["percent"], f"{row['name']}: {shown}")
+    return [
+        {"tile": tile, "url": view.url("metrics:unit_detail", tile.code)} for tile in dashboard.tiles(values)
+    ]

@@ -1,0 +1,189 @@
+"""Charts as pure functions: plain rows in, a plotly Figure out. They never touch the ORM.
+
+The page carries each figure as a JSON data island and static/js/charts.js draws it with the partial
+plotly.js bundle. Colours are the Okabe–Ito palette, which readers with any common colour-vision
+deficiency can tell apart; the verified view is always solid, the reported view dashed or lighter, so
+the two differ by more than colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+from projects.choices import AssignmentStatus
+
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+VERMILLION = "#D55E00"
+GREY = "#999999"
+INK = "#1b2430"
+
+STATUS_COLOURS = {
+    AssignmentStatus.DONE_ON_TIME: GREEN,
+    AssignmentStatus.DONE_LATE: SKY,
+    AssignmentStatus.IN_PROGRESS: BLUE,
+    AssignmentStatus.NOT_STARTED: GREY,
+    AssignmentStatus.OVERDUE: VERMILLION,
+}
+
+
+def separators(language: str) -> str:
+    """Return plotly's decimal and thousands separators: 1.234.567,8 in Vietnamese, 1,234,567.8 in English."""
+    return ".," if language == "en" else ",."
+
+
+def _layout(fig: go.Figure, *, language: str, height: int = 320, **extra) -> go.Figure:
+    fig.update_layout(
+        separators=separators(language),
+        height=height,
+        margin={"l": 48, "r": 16, "t": 16, "b": 40},
+        font={"family": "Noto Sans, Segoe UI, Roboto, Arial, sans-serif", "size": 13, "color": INK},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+        hovermode="x unified",
+        **extra,
+    )
+    fig.update_xaxes(gridcolor="#e5e9ef", linecolor="#8a94a3")
+    fig.update_yaxes(gridcolor="#e5e9ef", linecolor="#8a94a3", zerolinecolor="#8a94a3")
+    return fig
+
+
+def completion_trend(rows: Sequence[dict], *, language: str = "vi") -> go.Figure:
+    """Completion (% of assignments done) over time; rows have day, percent, reported_percent, done, total."""
+    days = [row["day"].isoformat() for row in rows]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=days,
+            y=[row["reported_percent"] for row in rows],
+            name=_("Reported, awaiting verification included"),
+            mode="lines",
+            line={"color": ORANGE, "width": 2, "dash": "dash"},
+            hovertemplate="%{y:.1f}%<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=days,
+            y=[row["percent"] for row in rows],
+            name=_("Verified"),
+            mode="lines+markers",
+            line={"color": BLUE, "width": 3},
+            marker={"size": 6},
+            customdata=[[row["done"], row["total"]] for row in rows],
+            hovertemplate="%{y:.1f}% (%{customdata[0]:,}/%{customdata[1]:,})<extra></extra>",
+        )
+    )
+    _layout(fig, language=language)
+    fig.update_yaxes(range=[0, 104], tickvals=[0, 20, 40, 60, 80, 100], ticksuffix="%", title=None)
+    fig.update_xaxes(tickformat="%m/%Y", hoverformat="%d/%m/%Y")
+    return fig
+
+
+def completion_by_group(rows: Sequence[dict], *, language: str = "vi") -> go.Figure:
+    """Tasks done per group, as a share of the group's tasks; rows have group, done, reported_done, total."""
+    labels = [_short_group(row["group"]) for row in rows]
+    verified = [100 * row["done"] / row["total"] if row["total"] else 0 for row in rows]
+    reported = [100 * row["reported_done"] / row["total"] if row["total"] else 0 for row in rows]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=verified,
+            name=_("Verified"),
+            orientation="h",
+            marker={"color": BLUE},
+            text=[f"{row['done']}/{row['total']}" for row in rows],
+            textposition="auto",
+            hovertemplate="%{x:.1f}%<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=reported,
+            name=_("Reported"),
+            orientation="h",
+            marker={"color": ORANGE, "pattern": {"shape": "/"}},
+            text=[f"{row['reported_done']}/{row['total']}" for row in rows],
+            textposition="auto",
+            hovertemplate="%{x:.1f}%<extra></extra>",
+        )
+    )
+    _layout(fig, language=language, height=max(220, 70 * len(rows) + 60), barmode="group")
+    fig.update_layout(hovermode="y unified", margin={"l": 90})
+    fig.update_xaxes(range=[0, 100], ticksuffix="%")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def _short_group(name: str) -> str:
+    """Keep "Nhóm 1" of "Nhóm 1: Phục vụ …": the full name is in the table behind the chart."""
+    return name.split(":", 1)[0].strip() if ":" in name else name[:24]
+
+
+def status_breakdown(verified: dict, reported: dict, *, language: str = "vi") -> go.Figure:
+    """Assignments by status, one stacked bar per view; the dicts map status to count."""
+    views = [_("Verified"), _("Reported")]
+    fig = go.Figure()
+    for status in AssignmentStatus:
+        fig.add_trace(
+            go.Bar(
+                y=views,
+                x=[verified.get(status.value, 0), reported.get(status.value, 0)],
+                name=str(status.label),
+                orientation="h",
+                marker={"color": STATUS_COLOURS[status], "line": {"color": "#ffffff", "width": 1}},
+                hovertemplate="%{x:,}<extra>" + str(status.label) + "</extra>",
+            )
+        )
+    _layout(fig, language=language, height=200, barmode="stack")
+    fig.update_layout(hovermode="closest", margin={"l": 90})
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def indicator_series(
+    rows: Sequence[dict],
+    *,
+    name: str,
+    target: float | None = None,
+    language: str = "vi",
+    percent: bool = False,
+) -> go.Figure:
+    """An indicator's value per period against its target; rows have period and comparable."""
+    periods = [row["period"].isoformat() for row in rows]
+    values = [float(row["comparable"]) if row["comparable"] is not None else None for row in rows]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=periods,
+            y=values,
+            name=name,
+            mode="lines+markers",
+            line={"color": BLUE, "width": 3},
+            hovertemplate=("%{y:,.1f}%" if percent else "%{y:,.0f}") + "<extra></extra>",
+        )
+    )
+    if target is not None and periods:
+        fig.add_trace(
+            go.Scatter(
+                x=[periods[0], periods[-1]],
+                y=[float(target), float(target)],
+                name=_("Target"),
+                mode="lines",
+                line={"color": VERMILLION, "width": 2, "dash": "dot"},
+                hovertemplate=("%{y:,.1f}%" if percent else "%{y:,.0f}") + "<extra></extra>",
+            )
+        )
+    _layout(fig, language=language)
+    fig.update_xaxes(tickformat="%m/%Y", hoverformat="%d/%m/%Y")
+    # Whole numbers with the page's thousands separator (76.000.000), never SI suffixes (76M).
+    fig.update_yaxes(rangemode="tozero", ticksuffix="%" if percent else "", tickformat=",.0f")
+    return fig

@@ -1,0 +1,597 @@
+"""What the dashboard pages read: rows shaped for tables, charts and maps, each in a fixed number of queries.
+
+The figures come from ``metrics.readers`` (the rollups) where a reader exists; otherwise they are counted
+here from the reports in a constant number of set-based queries. An assignment's status as of D is a join
+on the one report that counts on D (effective_date ≤ D < *_until, kept by projects.services), so
+tables of assignments filter, sort and page in the database.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+
+from metrics import readers
+from metrics.models import Indicator, Observation
+from projects.choices import (
+    CENTRAL_KINDS,
+    DONE_STATUSES,
+    AssignmentStatus,
+    TaskStatus,
+    UnitKind,
+    View,
+)
+from projects.models import Assignment, Goal, Programme, Report, Task, Unit
+from projects.status import counting_review_states, status_expression
+
+STATUSES = [s.value for s in AssignmentStatus]
+DONE = [s.value for s in DONE_STATUSES]
+TILEGRID = Path(__file__).resolve().parent.parent / "projects" / "data" / "provinces_63_tilegrid.csv"
+
+# Which units a league table compares: provinces with provinces, central bodies with central bodies.
+PEER_KINDS = {
+    UnitKind.PROVINCE: (UnitKind.PROVINCE,),
+    UnitKind.DISTRICT: (UnitKind.DISTRICT,),
+    UnitKind.COMMUNE: (UnitKind.COMMUNE,),
+    UnitKind.MINISTRY: CENTRAL_KINDS,
+    UnitKind.MINISTERIAL_AGENCY: CENTRAL_KINDS,
+    UnitKind.GOVERNMENT_AGENCY: CENTRAL_KINDS,
+    UnitKind.STATE_ENTERPRISE: (UnitKind.STATE_ENTERPRISE, UnitKind.TELECOM),
+    UnitKind.TELECOM: (UnitKind.STATE_ENTERPRISE, UnitKind.TELECOM),
+}
+
+
+# Assignments -------------------------------------------------------------------------------------------
+
+
+def _counting(view: str, as_of: date) -> FilteredRelation:
+    until = "reports__verified_until" if view == View.VERIFIED else "reports__reported_until"
+    return FilteredRelation(
+        "reports",
+        condition=Q(
+            reports__review_state__in=counting_review_states(view), reports__effective_date__lte=as_of
+        )
+        & (Q(**{f"{until}__isnull": True}) | Q(**{f"{until}__gt": as_of})),
+    )
+
+
+def assignments_as_of(*, as_of: date, queryset: QuerySet[Assignment] | None = None) -> QuerySet[Assignment]:
+    """Annotate assignments with ``status`` (verified), ``reported_status``, ``percent`` and ``reported_on``."""
+    queryset = Assignment.objects.all() if queryset is None else queryset
+    return queryset.annotate(
+        v_report=_counting(View.VERIFIED, as_of),
+        r_report=_counting(View.REPORTED, as_of),
+    ).annotate(
+        status=status_expression(
+            as_of=as_of, report_status="v_report__status", completed_on="v_report__completed_on"
+        ),
+        reported_status=status_expression(
+            as_of=as_of, report_status="r_report__status", completed_on="r_report__completed_on"
+        ),
+        percent=F("v_report__percent"),
+        reported_percent=F("r_report__percent"),
+        verified_on=F("v_report__effective_date"),
+        reported_on=F("r_report__effective_date"),
+    )
+
+
+def programme_assignments(
+    *,
+    programme: Programme,
+    as_of: date,
+    unit: Unit | None = None,
+    kinds: tuple[str, ...] | None = None,
+) -> QuerySet[Assignment]:
+    """Return a programme's assignments with their status, ready for a table (no query per row)."""
+    queryset = Assignment.objects.filter(task__programme=programme)
+    if unit is not None:
+        queryset = queryset.filter(unit__path__startswith=unit.path)
+    if kinds:
+        queryset = queryset.filter(unit__kind__in=kinds)
+    return assignments_as_of(as_of=as_of, queryset=queryset.select_related("task", "unit"))
+
+
+def _status_counts(rows, key) -> dict:
+    """Group (key, verified status, reported status, n) rows into per-key counts in both views."""
+    counts: dict = defaultdict(
+        lambda: {"verified": dict.fromkeys(STATUSES, 0), "reported": dict.fromkeys(STATUSES, 0)}
+    )
+    for row in rows:
+        entry = counts[key(row)]
+        entry["verified"][row["status"]] += row["n"]
+        entry["reported"][row["reported_status"]] += row["n"]
+    return counts
+
+
+def _summarise(counts: dict[str, int]) -> dict:
+    total = sum(counts[s] for s in STATUSES)
+    done = sum(counts[s] for s in DONE)
+    return {**counts, "total": total, "done": done, "percent": 100 * done / total if total else None}
+
+
+def _grouped_statuses(queryset: QuerySet[Assignment], *fields: str):
+    return queryset.values(*fields, "status", "reported_status").annotate(n=Count("pk")).order_by()
+
+
+# Tasks and goals ---------------------------------------------------------------------------------------
+
+
+def task_status_from_counts(counts: dict[str, int]) -> str:
+    """Return a task's status from its assignments' status counts, as projects.status.task_status does."""
+    total = sum(counts[s] for s in STATUSES)
+    done = sum(counts[s] for s in DONE)
+    if total and done == total:
+        return TaskStatus.DONE
+    if counts[AssignmentStatus.OVERDUE]:
+        return TaskStatus.OVERDUE
+    if done or counts[AssignmentStatus.IN_PROGRESS]:
+        return TaskStatus.IN_PROGRESS
+    return TaskStatus.NOT_STARTED
+
+
+def task_rows(
+    *, programme: Programme, as_of: date, kinds: tuple[str, ...] | None = None, unit: Unit | None = None
+) -> list[dict]:
+    """Return each task of a programme with its status and assignment counts, in both views.
+
+    Tasks with no assignment in scope are left out, as the headline counts them.
+    """
+    grouped = _grouped_statuses(
+        programme_assignments(programme=programme, as_of=as_of, kinds=kinds, unit=unit), "task_id"
+    )
+    counts = _status_counts(grouped, key=lambda row: row["task_id"])
+    rows = []
+    for task in Task.objects.filter(programme=programme).select_related("goal", "lead_unit").order_by("code"):
+        if task.pk not in counts:
+            continue
+        verified, reported = (_summarise(counts[task.pk][view]) for view in ("verified", "reported"))
+        rows.append(
+            {
+                "task": task,
+                "code": task.code,
+                "title": task.title,
+                "group": task.group,
+                "goal": task.goal.code if task.goal else "",
+                "lead_unit": task.lead_unit.display_name,
+                "deadline": task.deadline,
+                "status": task_status_from_counts(verified),
+                "reported_status": task_status_from_counts(reported),
+                "assignments": verified["total"],
+                "done": verified["done"],
+                "reported_done": reported["done"],
+                "overdue": verified[AssignmentStatus.OVERDUE],
+                "percent": verified["percent"],
+            }
+        )
+    return rows
+
+
+def goal_rows(*, programme: Programme, as_of: date) -> list[dict]:
+    """Return each goal with whether it is achieved, in both views, and its tasks done."""
+    from metrics.selectors import goals_achieved
+
+    achieved = {view: goals_achieved(programme=programme, as_of=as_of, view=view) for view in View}
+    tasks_by_goal: dict = defaultdict(lambda: {"total": 0, "done": 0})
+    for row in task_rows(programme=programme, as_of=as_of):
+        if row["goal"]:
+            tasks_by_goal[row["goal"]]["total"] += 1
+            tasks_by_goal[row["goal"]]["done"] += row["status"] == TaskStatus.DONE
+    indicators = {
+        i.goal_id: i for i in Indicator.objects.filter(programme=programme, goal__isnull=False).order_by("pk")
+    }
+    return [
+        {
+            "goal": goal,
+            "code": goal.code,
+            "title": goal.title,
+            "group": goal.group,
+            "deadline": goal.deadline,
+            "achieved": goal.pk in achieved[View.VERIFIED],
+            "reported_achieved": goal.pk in achieved[View.REPORTED],
+            "indicator": indicators.get(goal.pk),
+            "tasks": tasks_by_goal[goal.code]["total"],
+            "tasks_done": tasks_by_goal[goal.code]["done"],
+        }
+        for goal in Goal.objects.filter(programme=programme).order_by("code")
+    ]
+
+
+def group_rows(tasks: list[dict]) -> list[dict]:
+    """Return completion by task group: tasks done of tasks, verified and reported."""
+    groups: dict = {}
+    for row in tasks:
+        entry = groups.setdefault(
+            row["group"] or "—", {"group": row["group"] or "—", "total": 0, "done": 0, "reported_done": 0}
+        )
+        entry["total"] += 1
+        entry["done"] += row["status"] == TaskStatus.DONE
+        entry["reported_done"] += row["reported_status"] == TaskStatus.DONE
+    return sorted(groups.values(), key=lambda g: g["group"])
+
+
+# Units -------------------------------------------------------------------------------------------------
+
+
+def unit_rows(
+    *,
+    programme: Programme,
+    as_of: date,
+    kinds: tuple[str, ...] | None = None,
+    parent: Unit | None = None,
+) -> list[dict]:
+    """Return, per unit of the kinds (or the parent's children), its subtree's counts in both views.
+
+    Each row: code, name, short_name, kind, region, path, the counts by status, total, done, percent,
+    reported_done, reported_percent, all_done. Units with nothing assigned in their subtree are left out.
+    Read from the rollups when they are there, else counted from the reports.
+    """
+    rows: list[dict] = []
+    for kind in kinds or (None,):
+        verified = readers.unit_rows(programme=programme, as_of=as_of, kind=kind, parent=parent)
+        reported = readers.unit_rows(
+            programme=programme, as_of=as_of, kind=kind, parent=parent, view=View.REPORTED
+        )
+        reported_done = {row["code"]: row["done"] for row in reported}
+        for row in verified:
+            if not row["total"]:
+                continue
+            done = reported_done.get(row["code"], 0)
+            rows.append(
+                {
+                    **{key: row[key] for key in ("code", "name", "kind", "region", "path", *STATUSES)},
+                    "short_name": row["short_name"] or row["name"],
+                    "total": row["total"],
+                    "done": row["done"],
+                    "percent": 100 * row["done"] / row["total"],
+                    "reported_done": done,
+                    "reported_percent": 100 * done / row["total"],
+                    "all_done": row["done"] == row["total"],
+                }
+            )
+    return sorted(rows, key=lambda row: row["path"])
+
+
+def unit_rows_fresh(
+    *,
+    programme: Programme,
+    as_of: date,
+    kinds: tuple[str, ...] | None = None,
+    parent: Unit | None = None,
+) -> list[dict]:
+    """Count unit_rows() from the reports: one grouped query, rolled up the tree in memory."""
+    units = Unit.objects.all()
+    if parent is not None:
+        units = units.filter(parent=parent)
+    if kinds:
+        units = units.filter(kind__in=kinds)
+    units = list(
+        units.values("pk", "code", "name", "short_name", "kind", "region", "path", "depth").order_by("path")
+    )
+    if not units:
+        return []
+    scope = Assignment.objects.filter(task__programme=programme)
+    if parent is not None:
+        scope = scope.filter(unit__path__startswith=parent.path)
+    grouped = _grouped_statuses(assignments_as_of(as_of=as_of, queryset=scope), "unit__path")
+    by_path = {u["path"]: u for u in units}
+    counts: dict = defaultdict(
+        lambda: {"verified": dict.fromkeys(STATUSES, 0), "reported": dict.fromkeys(STATUSES, 0)}
+    )
+    for row in grouped:
+        # A unit's figures cover its whole subtree: each count goes to every listed unit above it.
+        parts = row["unit__path"].rstrip("/").split("/")
+        for depth in range(len(parts)):
+            owner = "/".join(parts[: depth + 1]) + "/"
+            if owner in by_path:
+                counts[owner]["verified"][row["status"]] += row["n"]
+                counts[owner]["reported"][row["reported_status"]] += row["n"]
+    rows = []
+    for unit in units:
+        if unit["path"] not in counts:
+            continue
+        verified = _summarise(counts[unit["path"]]["verified"])
+        reported = _summarise(counts[unit["path"]]["reported"])
+        rows.append(
+            {
+                "code": unit["code"],
+                "name": unit["name"],
+                "short_name": unit["short_name"] or unit["name"],
+                "kind": unit["kind"],
+                "region": unit["region"],
+                "path": unit["path"],
+                **verified,
+                "reported_done": reported["done"],
+                "reported_percent": reported["percent"],
+                "all_done": verified["total"] > 0 and verified["done"] == verified["total"],
+            }
+        )
+    return rows
+
+
+def rank(rows: list[dict], *, key: str, reverse: bool = True) -> list[dict]:
+    """Order rows by a key and give each a rank, ties sharing one (1, 2, 2, 4); rows without a value go last."""
+    with_value = [r for r in rows if r.get(key) is not None]
+    without = [r for r in rows if r.get(key) is None]
+    with_value.sort(key=lambda r: (-r[key] if reverse else r[key], r.get("code", "")))
+    previous, position = object(), 0
+    for index, row in enumerate(with_value, start=1):
+        if row[key] != previous:
+            position, previous = index, row[key]
+        row["rank"] = position
+    for row in without:
+        row["rank"] = None
+    return with_value + without
+
+
+def league(rows: list[dict]) -> list[dict]:
+    """Rank units fairly: on the share done of what was assigned to each, the denominator beside it."""
+    return rank(rows, key="percent")
+
+
+def peers_of(unit: Unit) -> tuple[str, ...]:
+    return PEER_KINDS.get(unit.kind, (unit.kind,))
+
+
+# Trends ------------------------------------------------------------------------------------------------
+
+
+def trend_days(start: date, end: date, points: int = 24) -> list[date]:
+    """Return month ends from start to end (at most ``points`` of them, evenly thinned), and end itself."""
+    days, day = [], date(start.year, start.month, 1)
+    while True:
+        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        if month_end >= end:
+            break
+        if month_end >= start:
+            days.append(month_end)
+        day = month_end + timedelta(days=1)
+    if len(days) > points - 1:
+        step = len(days) / (points - 1)
+        days = [days[int(i * step)] for i in range(points - 1)]
+    return [*days, end]
+
+
+def trend(*, programme: Programme, as_of: date, unit: Unit | None = None) -> list[dict]:
+    """Return completion over time up to as_of: per day, assignments done (verified and reported) and total.
+
+    Read from the rollups' stored days when there are enough of them to draw a line; else counted.
+    """
+    nation = unit or Unit.objects.get(parent__isnull=True, kind=UnitKind.NATION)
+    start = programme.start
+    verified = readers.trend(programme=programme, unit=nation, start=start, end=as_of)
+    if len(verified) >= 2:
+        reported = {
+            row["day"]: row["done"]
+            for row in readers.trend(
+                programme=programme, unit=nation, start=start, end=as_of, view=View.REPORTED
+            )
+        }
+        return [
+            {
+                "day": row["day"],
+                "done": row["done"],
+                "reported_done": reported.get(row["day"], row["done"]),
+                "total": row["total"],
+                "percent": 100 * row["done"] / row["total"] if row["total"] else None,
+                "reported_percent": 100 * reported.get(row["day"], row["done"]) / row["total"]
+                if row["total"]
+                else None,
+            }
+            for row in _thin(verified)
+        ]
+    return trend_fresh(programme=programme, as_of=as_of, unit=unit)
+
+
+def _thin(rows: list[dict], points: int = 60) -> list[dict]:
+    """Keep at most ``points`` rows, evenly spread, always the last."""
+    if len(rows) <= points:
+        return rows
+    step = len(rows) / (points - 1)
+    return [rows[int(i * step)] for i in range(points - 1)] + [rows[-1]]
+
+
+def trend_fresh(*, programme: Programme, as_of: date, unit: Unit | None = None) -> list[dict]:
+    """Count the trend from the report chains in two queries: a done report counts from its effective
+    date until the report that takes over from it."""
+    start = programme.start
+    days = trend_days(start, max(as_of, start))
+    scope = Assignment.objects.filter(task__programme=programme)
+    if unit is not None:
+        scope = scope.filter(unit__path__startswith=unit.path)
+    total = scope.count()
+    done_reports = Report.objects.filter(
+        assignment__in=scope, status="done", effective_date__lte=as_of
+    ).values_list("effective_date", "review_state", "verified_until", "reported_until")
+    verified_states, reported_states = (
+        counting_review_states(View.VERIFIED),
+        counting_review_states(View.REPORTED),
+    )
+    done = {"verified": [0] * len(days), "reported": [0] * len(days)}
+    for effective, state, verified_until, reported_until in done_reports:
+        for view, states, until in (
+            ("verified", verified_states, verified_until),
+            ("reported", reported_states, reported_until),
+        ):
+            if state not in states:
+                continue
+            for index, day in enumerate(days):
+                if effective <= day and (until is None or until > day):
+                    done[view][index] += 1
+    return [
+        {
+            "day": day,
+            "done": done["verified"][index],
+            "reported_done": done["reported"][index],
+            "total": total,
+            "percent": 100 * done["verified"][index] / total if total else None,
+            "reported_percent": 100 * done["reported"][index] / total if total else None,
+        }
+        for index, day in enumerate(days)
+    ]
+
+
+# Indicators --------------------------------------------------------------------------------------------
+
+
+def indicator_series(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:
+    """Return the unit's value per period (its own, else its subtree's by the aggregation rule)."""
+    periods = sorted(
+        set(
+            Observation.objects.filter(
+                indicator=indicator, unit__path__startswith=unit.path, period__lte=as_of
+            )
+            .values_list("period", flat=True)
+            .distinct()
+        )
+    )
+    # One read of every observation in scope, then the aggregation per period in memory.
+    observations = list(
+        Observation.objects.filter(indicator=indicator, unit__path__startswith=unit.path, period__lte=as_of)
+        .order_by("unit_id", "period", "reported_at", "pk")
+        .values("unit_id", "period", "value", "denominator")
+    )
+    rows = []
+    for period in periods:
+        latest: dict = {}
+        for o in observations:
+            if o["period"] <= period:
+                latest[o["unit_id"]] = o
+        value = _aggregate(indicator, unit, latest)
+        rows.append(
+            {
+                "period": period,
+                "value": value.value,
+                "denominator": value.denominator,
+                "comparable": value.comparable,
+            }
+        )
+    return rows
+
+
+def _aggregate(indicator: Indicator, unit: Unit, latest: dict):
+    from metrics.choices import Aggregation
+    from metrics.selectors import IndicatorValue
+
+    own = latest.get(unit.pk)
+    if own is not None:
+        return IndicatorValue(own["value"], own["denominator"], own["period"], 1)
+    below = [o for key, o in latest.items() if key != unit.pk]
+    if not below or indicator.aggregation == Aggregation.NONE:
+        return IndicatorValue(None)
+    values = [o["value"] for o in below]
+    period = max(o["period"] for o in below)
+    match indicator.aggregation:
+        case Aggregation.MEAN:
+            return IndicatorValue(sum(values) / len(values), None, period, len(below))
+        case Aggregation.MIN:
+            return IndicatorValue(min(values), None, period, len(below))
+        case Aggregation.MAX:
+            return IndicatorValue(max(values), None, period, len(below))
+        case Aggregation.RATIO:
+            denominator = sum(o["denominator"] or 0 for o in below)
+            return IndicatorValue(sum(values), denominator or None, period, len(below))
+    return IndicatorValue(sum(values), None, period, len(below))
+
+
+def indicator_ranking(
+    *, indicator: Indicator, as_of: date, kinds: tuple[str, ...], period: date | None = None
+) -> list[dict]:
+    """Rank units of the kinds by their latest value (up to as_of or the period) in the indicator's direction."""
+    from metrics.choices import Direction
+
+    cutoff = min(as_of, period) if period else as_of
+    latest: dict = {}
+    for o in (
+        Observation.objects.filter(indicator=indicator, unit__kind__in=kinds, period__lte=cutoff)
+        .order_by("unit_id", "period", "reported_at", "pk")
+        .values(
+            "unit_id",
+            "unit__code",
+            "unit__name",
+            "unit__short_name",
+            "unit__kind",
+            "unit__region",
+            "period",
+            "value",
+            "denominator",
+        )
+    ):
+        latest[o["unit_id"]] = o
+    rows = []
+    for o in latest.values():
+        percent = o["value"] * 100 / o["denominator"] if o["denominator"] else None
+        rows.append(
+            {
+                "code": o["unit__code"],
+                "name": o["unit__name"],
+                "kind": o["unit__kind"],
+                "region": o["unit__region"],
+                "period": o["period"],
+                "value": o["value"],
+                "denominator": o["denominator"],
+                "percent": percent,
+                "comparable": percent if o["denominator"] else o["value"],
+            }
+        )
+    return rank(rows, key="comparable", reverse=indicator.direction != Direction.LOWER)
+
+
+# The tile-grid map -------------------------------------------------------------------------------------
+
+
+@cache
+def tilegrid() -> dict[str, tuple[int, int, str]]:
+    """Return each province's (row, column, name) on the tile-grid map of the 63 provinces."""
+    with TILEGRID.open(encoding="utf-8") as handle:
+        return {
+            row["code"]: (int(row["row"]), int(row["col"]), row["name_vi"]) for row in csv.DictReader(handle)
+        }
+
+
+@cache
+def abbreviations() -> dict[str, str]:
+    """Return a distinct short label per province; a clash takes two letters of the last word (Hà Nam: HNa)."""
+    seen: dict[str, str] = {}
+    result = {}
+    for code, (_row, _col, name) in sorted(tilegrid().items()):
+        abbr = abbreviation(name)
+        if abbr in seen:
+            last = name.split()[-1]
+            abbr = abbr[:-1] + last[:2].capitalize()
+        seen[abbr] = code
+        result[code] = abbr
+    return result
+
+
+def abbreviation(name: str) -> str:
+    """Initials of a province's name, as on road signs and maps: "Thừa Thiên Huế" → "TTH"."""
+    words = [w for w in name.replace("-", " ").replace("–", " ").split() if w]
+    return "".join(w[0] for w in words).upper()[:4]
+
+
+@dataclass(frozen=True)
+class Tile:
+    code: str
+    name: str
+    row: int
+    col: int
+    value: float | None
+    label: str
+    bucket: int | None
+    abbr: str
+
+
+def tiles(values: dict[str, tuple[str, float | None, str]]) -> list[Tile]:
+    """Place provinces on the grid: values maps a code to (name, percent or None, label)."""
+    placed = []
+    for code, (row, col, grid_name) in tilegrid().items():
+        name, value, label = values.get(code, ("", None, ""))
+        bucket = None if value is None else min(4, int(value // 20))
+        placed.append(Tile(code, name or grid_name, row, col, value, label, bucket, abbreviations()[code]))
+    return sorted(placed, key=lambda t: (t.row, t.col))

@@ -1,0 +1,291 @@
+"""Tables of the dashboard: one export-safe base, and concrete tables that list only their columns."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from projects.choices import AssignmentStatus, Region, TaskStatus, UnitKind
+
+# Spreadsheet programs read a cell that starts with one of these as a formula (or strip it): such a cell
+# is exported with a leading apostrophe, so it is shown as the text it is and never evaluated.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Return a cell value that a spreadsheet will not evaluate."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class ExportSafeTable(tables.Table):
+    """Base of every table: the site's look, an empty text, links that keep ?as_of=, safe exports."""
+
+    def __init__(self, *args, link_query: str = "", **kwargs):
+        self.link_query = link_query
+        super().__init__(*args, **kwargs)
+
+    class Meta:
+        template_name = "metrics/table.html"
+        attrs = {"class": "data-table"}
+        empty_text = _("Nothing matches these filters.")
+
+    def as_values(self, exclude_columns=None):
+        for row in super().as_values(exclude_columns=exclude_columns):
+            yield [neutralise(value) for value in row]
+
+    def link(self, viewname: str, text, *args) -> str:
+        return format_html('<a href="{}{}">{}</a>', reverse(viewname, args=args), self.link_query, text)
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{number_format(value, 1)}%"
+
+
+class StatusColumn(tables.Column):
+    """A status shown as a labelled badge: the colour repeats the text, it never replaces it."""
+
+    def __init__(self, *args, choices=AssignmentStatus, **kwargs):
+        self.choices = choices
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_html('<span class="status status-{}">{}</span>', value, self.choices(value).label)
+
+    def value(self, value):
+        return str(self.choices(value).label)
+
+
+class PercentColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "num"}, "th": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return _percent(value)
+
+    def value(self, value):
+        return None if value is None else round(float(value), 1)
+
+
+class NumberColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "num"}, "th": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return number_format(value, force_grouping=True)
+
+
+class ChoiceColumn(tables.Column):
+    """A stored choice (a unit's kind, region) shown by its label."""
+
+    def __init__(self, *args, choices, **kwargs):
+        self.choices = dict(choices)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return self.choices.get(value, value)
+
+    def value(self, value):
+        return str(self.choices.get(value, value or ""))
+
+
+class ProgrammeTable(ExportSafeTable):
+    class Meta(ExportSafeTable.Meta):
+        pass
+
+    code = tables.Column(verbose_name=_("Code"))
+    name = tables.Column(verbose_name=_("Programme"))
+    decision = tables.Column(verbose_name=_("Decision"))
+    tasks = tables.Column(verbose_name=_("Tasks done"), attrs={"td": {"class": "num"}})
+    percent = PercentColumn(verbose_name=_("Assignments done"))
+    reported_percent = PercentColumn(verbose_name=_("Reported done"))
+
+    def render_name(self, value, record):
+        return self.link("metrics:programme_detail", value, record["code"])
+
+    def render_tasks(self, record):
+        return f"{record['tasks_done']}/{record['tasks_total']}"
+
+    def value_tasks(self, record):
+        return f"{record['tasks_done']}/{record['tasks_total']}"
+
+
+class GoalTable(ExportSafeTable):
+    class Meta(ExportSafeTable.Meta):
+        pass
+
+    code = tables.Column(verbose_name=_("Code"))
+    title = tables.Column(verbose_name=_("Goal"))
+    group = tables.Column(verbose_name=_("Group"))
+    deadline = tables.DateColumn(verbose_name=_("Deadline"), short=True)
+    achieved = tables.BooleanColumn(verbose_name=_("Achieved (verified)"), yesno=(_("Yes"), _("No")))
+    reported_achieved = tables.BooleanColumn(verbose_name=_("Achieved (reported)"), yesno=(_("Yes"), _("No")))
+    tasks = tables.Column(
+        verbose_name=_("Tasks done"), attrs={"td": {"class": "num"}}, order_by=("tasks_done",)
+    )
+
+    def render_achieved(self, value):
+        return _yes_no(value)
+
+    def render_reported_achieved(self, value):
+        return _yes_no(value)
+
+    def render_tasks(self, record):
+        return f"{record['tasks_done']}/{record['tasks']}" if record["tasks"] else "—"
+
+    def value_tasks(self, record):
+        return f"{record['tasks_done']}/{record['tasks']}" if record["tasks"] else ""
+
+
+def _yes_no(value):
+    if value:
+        return format_html('<span class="status status-done">{}</span>', _("Achieved"))
+    return format_html('<span class="status status-not_started">{}</span>', _("Not yet"))
+
+
+class TaskTable(ExportSafeTable):
+    class Meta(ExportSafeTable.Meta):
+        pass
+
+    code = tables.Column(verbose_name=_("Code"))
+    title = tables.Column(verbose_name=_("Task"))
+    group = tables.Column(verbose_name=_("Group"), visible=False)
+    lead_unit = tables.Column(verbose_name=_("Lead unit"))
+    deadline = tables.DateColumn(verbose_name=_("Deadline"), short=True)
+    status = StatusColumn(verbose_name=_("Status (verified)"), choices=TaskStatus)
+    reported_status = StatusColumn(verbose_name=_("Status (reported)"), choices=TaskStatus)
+    done = tables.Column(verbose_name=_("Units done"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+
+    def __init__(self, *args, programme_code: str = "", **kwargs):
+        self.programme_code = programme_code
+        super().__init__(*args, **kwargs)
+
+    def render_code(self, value):
+        return self.link("metrics:task_detail", value, self.programme_code, value)
+
+    def value_code(self, value):
+        return value
+
+    def render_done(self, record):
+        return f"{record['done']}/{record['assignments']}"
+
+    def value_done(self, record):
+        return f"{record['done']}/{record['assignments']}"
+
+
+class AssignmentTable(ExportSafeTable):
+    unit = tables.Column(verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__path",))
+    unit_code = tables.Column(verbose_name=_("Unit code"), accessor="unit__code", visible=False)
+    kind = ChoiceColumn(verbose_name=_("Kind"), accessor="unit__kind", choices=UnitKind.choices)
+    task = tables.Column(verbose_name=_("Task"), accessor="task__code", order_by=("task__code",))
+    deadline = tables.DateColumn(verbose_name=_("Deadline"), short=True)
+    status = StatusColumn(verbose_name=_("Status (verified)"))
+    reported_status = StatusColumn(verbose_name=_("Status (reported)"))
+    percent = tables.Column(verbose_name=_("Percent complete"), attrs={"td": {"class": "num"}})
+    verified_on = tables.DateColumn(verbose_name=_("Verified report of"), short=True)
+
+    class Meta(ExportSafeTable.Meta):
+        order_by = ("task", "unit")
+
+    def render_unit(self, value, record):
+        return self.link("metrics:unit_detail", value, record.unit.code)
+
+    def render_task(self, value, record):
+        return format_html(
+            '<a href="{}{}" title="{}">{}</a>',
+            reverse("metrics:task_detail", args=(self.programme_code, value)),
+            self.link_query,
+            record.task.title,
+            value,
+        )
+
+    def render_percent(self, value):
+        return "—" if value is None else f"{value}%"
+
+    def __init__(self, *args, programme_code: str = "", **kwargs):
+        self.programme_code = programme_code
+        super().__init__(*args, **kwargs)
+
+
+class UnitTable(ExportSafeTable):
+    class Meta(ExportSafeTable.Meta):
+        pass
+
+    rank = tables.Column(verbose_name=_("Rank"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    code = tables.Column(verbose_name=_("Code"))
+    name = tables.Column(verbose_name=_("Unit"))
+    kind = ChoiceColumn(verbose_name=_("Kind"), choices=UnitKind.choices)
+    region = ChoiceColumn(verbose_name=_("Region"), choices=Region.choices)
+    done = tables.Column(
+        verbose_name=_("Done / assigned"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    percent = PercentColumn(verbose_name=_("Completion"))
+    overdue = NumberColumn(verbose_name=_("Overdue"))
+    reported_done = tables.Column(
+        verbose_name=_("Reported done"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+
+    def render_name(self, value, record):
+        return self.link("metrics:unit_detail", value, record["code"])
+
+    def render_done(self, record):
+        return f"{number_format(record['done'], force_grouping=True)}/{number_format(record['total'], force_grouping=True)}"
+
+    def value_done(self, record):
+        return f"{record['done']}/{record['total']}"
+
+    def render_reported_done(self, record):
+        return f"{number_format(record['reported_done'], force_grouping=True)}/{number_format(record['total'], force_grouping=True)}"
+
+    def value_reported_done(self, record):
+        return f"{record['reported_done']}/{record['total']}"
+
+
+class IndicatorTable(ExportSafeTable):
+    class Meta(ExportSafeTable.Meta):
+        pass
+
+    code = tables.Column(verbose_name=_("Code"))
+    name = tables.Column(verbose_name=_("Indicator"))
+    value = tables.Column(
+        verbose_name=_("National value"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    target = tables.Column(verbose_name=_("Target"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    target_date = tables.DateColumn(verbose_name=_("Target date"), short=True)
+    reached = tables.BooleanColumn(verbose_name=_("Target reached"))
+
+    def render_name(self, value, record):
+        return self.link("metrics:indicator_detail", value, record["code"])
+
+    def render_reached(self, value):
+        if value:
+            return format_html('<span class="status status-done">{}</span>', _("Reached"))
+        return format_html('<span class="status status-not_started">{}</span>', _("Not yet"))
+
+
+class RankingTable(ExportSafeTable):
+    class Meta(ExportSafeTable.Meta):
+        pass
+
+    rank = tables.Column(verbose_name=_("Rank"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    code = tables.Column(verbose_name=_("Code"))
+    name = tables.Column(verbose_name=_("Unit"))
+    value = tables.Column(verbose_name=_("Value"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    denominator = tables.Column(verbose_name=_("Of"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    percent = PercentColumn(verbose_name=_("Percent"))
+    period = tables.DateColumn(verbose_name=_("Period"), short=True)
+
+    def render_name(self, value, record):
+        return self.link("metrics:unit_detail", value, record["code"])
+
+    def render_value(self, value):
+        return number_format(value, 0, force_grouping=True)
+
+    def render_denominator(self, value):
+        return number_format(value, 0, force_grouping=True)
