@@ -27,7 +27,7 @@ from projects.choices import (
     UnitKind,
     View,
 )
-from projects.models import Assignment, Goal, Programme, Report, Task, Unit
+from projects.models import Assignment, Goal, Programme, Report, Unit
 from projects.status import counting_review_states, status_expression
 
 STATUSES = [s.value for s in AssignmentStatus]
@@ -119,6 +119,53 @@ def _grouped_statuses(queryset: QuerySet[Assignment], *fields: str):
     return queryset.values(*fields, "status", "reported_status").annotate(n=Count("pk")).order_by()
 
 
+# Freshness -------------------------------------------------------------------------------------------------
+
+
+def freshness(programmes) -> list[dict]:
+    """Return, per programme, when its figures were computed and whether they are stale or a refresh waits.
+
+    The semantics of readers.freshness, for several programmes in two queries.
+    """
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from metrics import rollups
+    from metrics.models import RollupDay, RollupPending
+
+    programmes = list(programmes)
+    latest = {
+        row["programme_id"]: row
+        for row in RollupDay.objects.filter(programme__in=programmes)
+        .values("programme_id")
+        .annotate(computed_at=Max("computed_at"), day=Max("day"))
+        .order_by()
+    }
+    pending = set(
+        RollupPending.objects.filter(programme__in=programmes)
+        .values_list("programme_id", flat=True)
+        .distinct()
+    )
+    result = []
+    for programme in programmes:
+        row = latest.get(programme.pk) or {"computed_at": None, "day": None}
+        stale = (
+            row["computed_at"] is None
+            or row["day"] < timezone.localdate()
+            or timezone.now() - row["computed_at"] > rollups.stale_after()
+        )
+        result.append(
+            {
+                "programme": programme,
+                "computed_at": row["computed_at"],
+                "day": row["day"],
+                "stale": stale,
+                "pending": programme.pk in pending,
+            }
+        )
+    return result
+
+
 # Tasks and goals ---------------------------------------------------------------------------------------
 
 
@@ -142,24 +189,35 @@ def task_rows(
 
     Tasks with no assignment in scope are left out, as the headline counts them.
     """
-    grouped = _grouped_statuses(
-        programme_assignments(programme=programme, as_of=as_of, kinds=kinds, unit=unit), "task_id"
+    task_fields = (
+        "task__code",
+        "task__title",
+        "task__group",
+        "task__deadline",
+        "task__goal__code",
+        "task__lead_unit__name",
+        "task__lead_unit__short_name",
     )
-    counts = _status_counts(grouped, key=lambda row: row["task_id"])
+    # One grouped query carries each task's own fields too, so no second read of the tasks.
+    grouped = _grouped_statuses(
+        programme_assignments(programme=programme, as_of=as_of, kinds=kinds, unit=unit), *task_fields
+    )
+    tasks = {}
+    for row in grouped:
+        tasks.setdefault(row["task__code"], {field: row[field] for field in task_fields})
+    counts = _status_counts(grouped, key=lambda row: row["task__code"])
     rows = []
-    for task in Task.objects.filter(programme=programme).select_related("goal", "lead_unit").order_by("code"):
-        if task.pk not in counts:
-            continue
-        verified, reported = (_summarise(counts[task.pk][view]) for view in ("verified", "reported"))
+    for code in sorted(tasks):
+        task = tasks[code]
+        verified, reported = (_summarise(counts[code][view]) for view in ("verified", "reported"))
         rows.append(
             {
-                "task": task,
-                "code": task.code,
-                "title": task.title,
-                "group": task.group,
-                "goal": task.goal.code if task.goal else "",
-                "lead_unit": task.lead_unit.display_name,
-                "deadline": task.deadline,
+                "code": code,
+                "title": task["task__title"],
+                "group": task["task__group"],
+                "goal": task["task__goal__code"] or "",
+                "lead_unit": task["task__lead_unit__short_name"] or task["task__lead_unit__name"],
+                "deadline": task["task__deadline"],
                 "status": task_status_from_counts(verified),
                 "reported_status": task_status_from_counts(reported),
                 "assignments": verified["total"],
@@ -172,19 +230,24 @@ def task_rows(
     return rows
 
 
-def goal_rows(*, programme: Programme, as_of: date) -> list[dict]:
-    """Return each goal with whether it is achieved, in both views, and its tasks done."""
-    from metrics.selectors import goals_achieved
+def goal_rows(*, programme: Programme, as_of: date, tasks: list[dict] | None = None) -> list[dict]:
+    """Return each goal with whether it is achieved, in both views, and its tasks done.
 
-    achieved = {view: goals_achieved(programme=programme, as_of=as_of, view=view) for view in View}
+    Achievement follows metrics.selectors.goals_achieved, with the nation's indicator values read from
+    the rollups.
+    """
+    from metrics import rollups
+
+    indicators = list(Indicator.objects.filter(programme=programme).order_by("pk"))
+    values = readers._Day(programme, as_of).indicator_values(indicators, nation_only=True)
+    goals = rollups.compute_goals(programme=programme, day=as_of, nation_values=values, indicators=indicators)
+    achieved = {view: set(goals[view]["achieved_goals"]) for view in goals}
     tasks_by_goal: dict = defaultdict(lambda: {"total": 0, "done": 0})
-    for row in task_rows(programme=programme, as_of=as_of):
+    for row in task_rows(programme=programme, as_of=as_of) if tasks is None else tasks:
         if row["goal"]:
             tasks_by_goal[row["goal"]]["total"] += 1
             tasks_by_goal[row["goal"]]["done"] += row["status"] == TaskStatus.DONE
-    indicators = {
-        i.goal_id: i for i in Indicator.objects.filter(programme=programme, goal__isnull=False).order_by("pk")
-    }
+    measured_by = {i.goal_id: i for i in indicators if i.goal_id}
     return [
         {
             "goal": goal,
@@ -194,7 +257,7 @@ def goal_rows(*, programme: Programme, as_of: date) -> list[dict]:
             "deadline": goal.deadline,
             "achieved": goal.pk in achieved[View.VERIFIED],
             "reported_achieved": goal.pk in achieved[View.REPORTED],
-            "indicator": indicators.get(goal.pk),
+            "indicator": measured_by.get(goal.pk),
             "tasks": tasks_by_goal[goal.code]["total"],
             "tasks_done": tasks_by_goal[goal.code]["done"],
         }
@@ -231,30 +294,47 @@ def unit_rows(
     reported_done, reported_percent, all_done. Units with nothing assigned in their subtree are left out.
     Read from the rollups when they are there, else counted from the reports.
     """
+    units = Unit.objects.all()
+    if kinds:
+        units = units.filter(kind__in=kinds)
+    if parent is not None:
+        units = units.filter(parent=parent)
+    units = list(units.order_by("path"))
+    if not units:
+        return []
+    # Both views of every unit in one read of the rollups (readers.unit_rows reads one view and one kind
+    # per call; a page with two league tables would pay for eight calls).
+    day = readers._Day(programme, as_of)
+    within = parent if parent is not None and not all(day.covers(u.depth) for u in units) else None
+    status = day.status(units, within=within)
     rows: list[dict] = []
-    for kind in kinds or (None,):
-        verified = readers.unit_rows(programme=programme, as_of=as_of, kind=kind, parent=parent)
-        reported = readers.unit_rows(
-            programme=programme, as_of=as_of, kind=kind, parent=parent, view=View.REPORTED
+    for unit in units:
+        by_view = status.get(unit.pk) or {}
+        verified = by_view.get(View.VERIFIED) or readers.EMPTY
+        reported = by_view.get(View.REPORTED) or readers.EMPTY
+        total = verified["assignments"]
+        if not total:
+            continue
+        done = verified[AssignmentStatus.DONE_ON_TIME] + verified[AssignmentStatus.DONE_LATE]
+        reported_done = reported[AssignmentStatus.DONE_ON_TIME] + reported[AssignmentStatus.DONE_LATE]
+        rows.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "short_name": unit.display_name,
+                "kind": unit.kind,
+                "region": unit.region,
+                "path": unit.path,
+                **{key: verified[key] for key in STATUSES},
+                "total": total,
+                "done": done,
+                "percent": 100 * done / total,
+                "reported_done": reported_done,
+                "reported_percent": 100 * reported_done / total,
+                "all_done": done == total,
+            }
         )
-        reported_done = {row["code"]: row["done"] for row in reported}
-        for row in verified:
-            if not row["total"]:
-                continue
-            done = reported_done.get(row["code"], 0)
-            rows.append(
-                {
-                    **{key: row[key] for key in ("code", "name", "kind", "region", "path", *STATUSES)},
-                    "short_name": row["short_name"] or row["name"],
-                    "total": row["total"],
-                    "done": row["done"],
-                    "percent": 100 * row["done"] / row["total"],
-                    "reported_done": done,
-                    "reported_percent": 100 * done / row["total"],
-                    "all_done": row["done"] == row["total"],
-                }
-            )
-    return sorted(rows, key=lambda row: row["path"])
+    return rows
 
 
 def unit_rows_fresh(
@@ -360,32 +440,38 @@ def trend_days(start: date, end: date, points: int = 24) -> list[date]:
 def trend(*, programme: Programme, as_of: date, unit: Unit | None = None) -> list[dict]:
     """Return completion over time up to as_of: per day, assignments done (verified and reported) and total.
 
-    Read from the rollups' stored days when there are enough of them to draw a line; else counted.
+    One indexed read of the rollups' stored days (both views at once), when there are enough of them to
+    draw a line; else counted from the report chains.
     """
-    nation = unit or Unit.objects.get(parent__isnull=True, kind=UnitKind.NATION)
-    start = programme.start
-    verified = readers.trend(programme=programme, unit=nation, start=start, end=as_of)
-    if len(verified) >= 2:
-        reported = {
-            row["day"]: row["done"]
-            for row in readers.trend(
-                programme=programme, unit=nation, start=start, end=as_of, view=View.REPORTED
-            )
-        }
-        return [
+    from metrics.models import StatusRollup
+
+    stored = StatusRollup.objects.filter(programme=programme, day__gte=programme.start, day__lte=as_of)
+    if unit is not None:
+        stored = stored.filter(unit=unit)
+    else:
+        stored = stored.filter(unit__parent__isnull=True, unit__kind=UnitKind.NATION)
+    by_day: dict = {}
+    for day, view, on_time, late, total in stored.order_by("day").values_list(
+        "day", "view", "done_on_time", "done_late", "assignments"
+    ):
+        by_day.setdefault(day, {"day": day, "total": total})[view] = on_time + late
+    days = [row for row in by_day.values() if View.VERIFIED in row]
+    if len(days) < 2:
+        return trend_fresh(programme=programme, as_of=as_of, unit=unit)
+    rows = []
+    for row in _thin(days):
+        done, reported, total = row[View.VERIFIED], row.get(View.REPORTED, row[View.VERIFIED]), row["total"]
+        rows.append(
             {
                 "day": row["day"],
-                "done": row["done"],
-                "reported_done": reported.get(row["day"], row["done"]),
-                "total": row["total"],
-                "percent": 100 * row["done"] / row["total"] if row["total"] else None,
-                "reported_percent": 100 * reported.get(row["day"], row["done"]) / row["total"]
-                if row["total"]
-                else None,
+                "done": done,
+                "reported_done": reported,
+                "total": total,
+                "percent": 100 * done / total if total else None,
+                "reported_percent": 100 * reported / total if total else None,
             }
-            for row in _thin(verified)
-        ]
-    return trend_fresh(programme=programme, as_of=as_of, unit=unit)
+        )
+    return rows
 
 
 def _thin(rows: list[dict], points: int = 60) -> list[dict]:

@@ -109,6 +109,9 @@ class ProgrammeTable(ExportSafeTable):
     def render_name(self, value, record):
         return self.link("metrics:programme_detail", value, record["code"])
 
+    def value_name(self, value):
+        return value
+
     def render_tasks(self, record):
         return f"{record['tasks_done']}/{record['tasks_total']}"
 
@@ -135,6 +138,12 @@ class GoalTable(ExportSafeTable):
 
     def render_reported_achieved(self, value):
         return _yes_no(value)
+
+    def value_achieved(self, value):
+        return str(_("Achieved") if value else _("Not yet"))
+
+    def value_reported_achieved(self, value):
+        return str(_("Achieved") if value else _("Not yet"))
 
     def render_tasks(self, record):
         return f"{record['tasks_done']}/{record['tasks']}" if record["tasks"] else "—"
@@ -196,6 +205,12 @@ class AssignmentTable(ExportSafeTable):
     def render_unit(self, value, record):
         return self.link("metrics:unit_detail", value, record.unit.code)
 
+    def value_unit(self, value):
+        return value
+
+    def value_task(self, value):
+        return value
+
     def render_task(self, value, record):
         return format_html(
             '<a href="{}{}" title="{}">{}</a>',
@@ -207,6 +222,9 @@ class AssignmentTable(ExportSafeTable):
 
     def render_percent(self, value):
         return "—" if value is None else f"{value}%"
+
+    def value_percent(self, value):
+        return value
 
     def __init__(self, *args, programme_code: str = "", **kwargs):
         self.programme_code = programme_code
@@ -233,6 +251,9 @@ class UnitTable(ExportSafeTable):
 
     def render_name(self, value, record):
         return self.link("metrics:unit_detail", value, record["code"])
+
+    def value_name(self, value):
+        return value
 
     def render_done(self, record):
         return f"{number_format(record['done'], force_grouping=True)}/{number_format(record['total'], force_grouping=True)}"
@@ -263,6 +284,12 @@ class IndicatorTable(ExportSafeTable):
     def render_name(self, value, record):
         return self.link("metrics:indicator_detail", value, record["code"])
 
+    def value_name(self, value):
+        return value
+
+    def value_reached(self, value):
+        return str(_("Reached") if value else _("Not yet"))
+
     def render_reached(self, value):
         if value:
             return format_html('<span class="status status-done">{}</span>', _("Reached"))
@@ -284,8 +311,17 @@ class RankingTable(ExportSafeTable):
     def render_name(self, value, record):
         return self.link("metrics:unit_detail", value, record["code"])
 
+    def value_name(self, value):
+        return value
+
     def render_value(self, value):
         return number_format(value, 0, force_grouping=True)
 
     def render_denominator(self, value):
         return number_format(value, 0, force_grouping=True)
+
+    def value_value(self, value):
+        return float(value)
+
+    def value_denominator(self, value):
+        return None if value is None else float(value)

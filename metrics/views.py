@@ -140,8 +140,7 @@ class NationalSummaryView(DashboardMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(readers.national_headline(self.as_of))
-        programmes = context.get("programmes", {}).values()
-        context["freshness"] = [readers.freshness(programme) for programme in programmes]
+        context["freshness"] = dashboard.freshness(context.get("programmes", {}).values())
         context["figures_stale"] = any(f["stale"] for f in context["freshness"])
         context["figures_pending"] = any(f["pending"] for f in context["freshness"])
         programmes = context["programmes"]
@@ -181,10 +180,9 @@ def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit |
     tasks = dashboard.task_rows(programme=programme, as_of=as_of)
     groups = dashboard.group_rows(tasks)
     trend = dashboard.trend(programme=programme, as_of=as_of, unit=unit)
-    provinces = dashboard.league(
-        dashboard.unit_rows(programme=programme, as_of=as_of, kinds=(UnitKind.PROVINCE,))
-    )
-    central = dashboard.league(dashboard.unit_rows(programme=programme, as_of=as_of, kinds=CENTRAL_KINDS))
+    units = dashboard.unit_rows(programme=programme, as_of=as_of, kinds=(UnitKind.PROVINCE, *CENTRAL_KINDS))
+    provinces = dashboard.league([row for row in units if row["kind"] == UnitKind.PROVINCE])
+    central = dashboard.league([row for row in units if row["kind"] in CENTRAL_KINDS])
     for row in provinces + central:
         row["url"] = view.url("metrics:unit_detail", row["code"], programme=programme.code)
     return {
@@ -270,12 +268,12 @@ class ProgrammeDetailView(DashboardMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         programme = programme_or_404(self.kwargs["code"])
         context.update(programme_panels(self, programme))
-        freshness = readers.freshness(programme)
+        [freshness] = dashboard.freshness([programme])
         context.update(
             freshness=[freshness], figures_stale=freshness["stale"], figures_pending=freshness["pending"]
         )
         tasks = context["tasks"]
-        goals = dashboard.goal_rows(programme=programme, as_of=self.as_of)
+        goals = dashboard.goal_rows(programme=programme, as_of=self.as_of, tasks=tasks)
         assignments = dashboard.programme_assignments(programme=programme, as_of=self.as_of)
         verified, reported = _status_counts(assignments)
         overdue = list(

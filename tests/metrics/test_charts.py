@@ -1,0 +1,77 @@
+"""Charts are pure functions: plain rows in, a plotly Figure out, in the page's number format and safe colours."""
+
+from datetime import date
+
+import plotly.graph_objects as go
+import pytest
+
+from metrics import charts
+
+TREND = [
+    {
+        "day": date(2022, 1, 31),
+        "done": 10,
+        "reported_done": 12,
+        "total": 100,
+        "percent": 10.0,
+        "reported_percent": 12.0,
+    },
+    {
+        "day": date(2022, 12, 25),
+        "done": 69,
+        "reported_done": 70,
+        "total": 100,
+        "percent": 69.0,
+        "reported_percent": 70.0,
+    },
+]
+
+
+@pytest.mark.parametrize(("language", "separators"), [("vi", ",."), ("en", ".,")])
+def test_numbers_follow_the_page_language(language, separators):
+    figure = charts.completion_trend(TREND, language=language)
+    assert isinstance(figure, go.Figure)
+    assert figure.layout.separators == separators
+
+
+def test_trend_draws_verified_solid_and_reported_dashed():
+    reported, verified = charts.completion_trend(TREND).data
+    assert list(verified.y) == [10.0, 69.0]
+    assert verified.line.dash is None
+    assert reported.line.dash == "dash"
+    assert verified.line.color != reported.line.color
+
+
+def test_groups_show_done_of_total_per_group():
+    rows = [{"group": "Nhóm 1: Phục vụ …", "done": 11, "reported_done": 13, "total": 25}]
+    verified, reported = charts.completion_by_group(rows).data
+    assert list(verified.y) == ["Nhóm 1"]
+    assert list(verified.text) == ["11/25"]
+    assert verified.x[0] == pytest.approx(44.0)
+    assert reported.marker.pattern.shape == "/"
+
+
+def test_status_breakdown_has_one_colour_per_status_from_the_safe_palette():
+    verified = {"done_on_time": 5, "done_late": 1, "overdue": 2, "in_progress": 3, "not_started": 4}
+    figure = charts.status_breakdown(verified, verified)
+    colours = [trace.marker.color for trace in figure.data]
+    assert len(set(colours)) == 5
+    assert set(colours) <= {charts.GREEN, charts.SKY, charts.VERMILLION, charts.BLUE, charts.GREY}
+    assert sum(trace.x[0] for trace in figure.data) == 15
+
+
+def test_indicator_series_carries_its_target_and_no_si_suffixes():
+    rows = [
+        {"period": date(2022, 1, 31), "comparable": 52_000_000},
+        {"period": date(2022, 12, 20), "comparable": 76_000_000},
+    ]
+    figure = charts.indicator_series(rows, name="CCCD", target=90_000_000)
+    _series, target = figure.data
+    assert list(target.y) == [90_000_000.0, 90_000_000.0]
+    assert figure.layout.yaxis.tickformat == ",.0f"
+
+
+@pytest.mark.django_db
+def test_charts_do_not_touch_the_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        charts.completion_trend(TREND).to_json()

@@ -1,0 +1,254 @@
+"""Every dashboard page answers for the demo, in Vietnamese and English, leads from a number to its rows,
+exports exactly its filtered rows safely, and reads the same number of queries whatever the data's size."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import strip_tags
+from openpyxl import load_workbook
+
+from metrics.dashboard import rank
+from metrics.tables import neutralise
+from tests.metrics.dashboard_helpers import API, CONFERENCE, PAGES, UNKNOWN, enlarge, with_as_of
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 20
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", strip_tags(response.content.decode()))
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_answers_for_the_demo(client, prefix, url):
+    response = client.get(prefix + with_as_of(url))
+    assert response.status_code == 200, url
+    assert response["Content-Language"] == ("en" if prefix else "vi")
+
+
+@pytest.mark.parametrize("url", ["/", "/programmes/DA06/", "/units/01/", "/indicators/CCCD_CHIP/"])
+def test_pages_answer_without_a_date_too(client, url):
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize("url", [u for u in UNKNOWN if not u.startswith("/api/")])
+def test_an_unknown_code_is_404(client, prefix, url):
+    assert client.get(prefix + url).status_code == 404
+
+
+def test_a_malformed_date_is_400_on_every_page(client):
+    for url in ("/programmes/DA06/tasks/", "/units/01/", "/indicators/CCCD_CHIP/"):
+        assert client.get(url, {"as_of": "31/12/2022"}).status_code == 400
+
+
+# Every number leads to its rows ---------------------------------------------------------------------------
+
+
+def _cards(response) -> list[tuple[str, int]]:
+    html = response.content.decode()
+    return [
+        (href.replace("&amp;", "&"), int(count))
+        for href, count in re.findall(r'<a href="([^"]+)" class="figure-link" data-count="(\d+)"', html)
+    ]
+
+
+def _row_count(response) -> int:
+    return int(re.search(r'data-row-count="(\d+)"', response.content.decode()).group(1))
+
+
+@pytest.mark.parametrize("page", ["/", "/programmes/DA06/", "/programmes/CDS2022/"])
+def test_each_headline_card_leads_to_a_table_of_as_many_rows(client, page):
+    cards = _cards(client.get(with_as_of(page)))
+    assert len(cards) >= 3
+    for href, count in cards:
+        assert _row_count(client.get(href)) == count, href
+
+
+def test_the_summary_shows_the_seed_figures_with_links(client):
+    response = client.get(with_as_of("/"))
+    cards = {count: href for href, count in _cards(response)}
+    assert {11, 47, 42, 59} <= set(cards)
+    assert "/programmes/DA06/tasks/" in cards[47]
+    assert "/units/" in cards[59]
+
+
+def test_status_counts_on_a_programme_page_link_to_their_rows(client):
+    html = client.get(with_as_of("/programmes/DA06/")).content.decode()
+    links = re.findall(r'<a href="([^"]+)" data-status-count="(\w+)" data-count="(\d+)">', html)
+    assert len(links) == 5
+    for href, _status, count in links:
+        assert _row_count(client.get(href.replace("&amp;", "&"))) == int(count)
+
+
+# Tables: filter, sort, page, export ------------------------------------------------------------------------
+
+
+def test_assignment_table_filters_by_status_kind_and_search(client):
+    everything = _row_count(client.get(with_as_of("/programmes/CDS2022/assignments/")))
+    provinces = _row_count(client.get(with_as_of("/programmes/CDS2022/assignments/?kind=province")))
+    overdue = _row_count(client.get(with_as_of("/programmes/CDS2022/assignments/?kind=province&done=no")))
+    hanoi = _row_count(client.get(with_as_of("/programmes/CDS2022/assignments/?q=Hà Nội")))
+    assert everything > provinces > overdue > 0
+    assert 0 < hanoi < provinces
+
+
+def test_tables_sort_and_page(client):
+    response = client.get(with_as_of("/programmes/DA06/assignments/?sort=-deadline&page=2"))
+    assert response.status_code == 200
+    assert 'aria-current="page">2<' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/programmes/CDS2022/assignments/?kind=province&status=overdue",
+        "/programmes/DA06/tasks/?status=done",
+        "/units/?programme=CDS2022&kind=province&all_done=yes",
+        "/programmes/DA06/goals/?achieved=yes",
+        "/indicators/KET_NOI_CSDLDC/?kind=province",
+    ],
+)
+def test_exports_hold_exactly_the_filtered_rows(client, url):
+    shown = _row_count(client.get(with_as_of(url)))
+    as_csv = client.get(with_as_of(url) + "&_export=csv")
+    assert as_csv.status_code == 200
+    assert as_csv["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8"))))
+    assert len(rows) - 1 == shown
+    as_xlsx = client.get(with_as_of(url) + "&_export=xlsx")
+    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet.max_row - 1 == shown
+
+
+@pytest.mark.parametrize("dangerous", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
+def test_exported_cells_that_could_be_formulas_are_neutralised(dangerous):
+    assert neutralise(dangerous) == "'" + dangerous
+    assert neutralise("Hà Nội") == "Hà Nội"
+    assert neutralise(-3) == -3
+
+
+def test_a_dangerous_name_is_neutralised_in_a_real_export(client):
+    from projects.models import Unit
+
+    Unit.objects.filter(code="01").update(name='=HYPERLINK("http://x")')
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(with_as_of("/units/?programme=CDS2022&kind=province&_export=csv")).content.decode()
+            )
+        )
+    )
+    names = [cell for row in rows for cell in row if "HYPERLINK" in cell]
+    assert names and all(cell.startswith("'=") for cell in names)
+
+
+# Fair league tables ----------------------------------------------------------------------------------------
+
+
+def test_ties_share_a_rank():
+    rows = [{"code": c, "percent": p} for c, p in [("a", 50), ("b", 80), ("c", 80), ("d", 10), ("e", None)]]
+    assert [(r["code"], r["rank"]) for r in rank(rows, key="percent")] == [
+        ("b", 1),
+        ("c", 1),
+        ("a", 3),
+        ("d", 4),
+        ("e", None),
+    ]
+
+
+def test_a_unit_page_shows_its_rank_among_peers_with_the_denominator(client):
+    text = text_of(client.get(with_as_of("/en/units/12/?programme=CDS2022")))
+    assert "Rank among peers" in text
+    assert re.search(r"\d+/63", text)
+
+
+def test_the_map_links_each_of_the_63_provinces(client):
+    html = client.get(with_as_of("/")).content.decode()
+    tiles = re.findall(r'<li class="tile r\d+ c\d+ [^"]+">\s*<a href="/units/(\d\d)/', html)
+    assert len(tiles) == 63
+    assert len(set(tiles)) == 63
+
+
+# Languages, visibility -------------------------------------------------------------------------------------
+
+
+def test_english_pages_use_english_numbers(client):
+    assert "76,000,000" in text_of(client.get(with_as_of("/en/indicators/CCCD_CHIP/")))
+    assert "76.000.000" in text_of(client.get(with_as_of("/indicators/CCCD_CHIP/")))
+
+
+def test_charts_carry_the_language_s_separators(client):
+    vi = client.get(with_as_of("/")).content.decode()
+    en = client.get(with_as_of("/en/")).content.decode()
+    assert '"separators": ",."' in vi or '"separators":",."' in vi
+    assert '"separators": ".,"' in en or '"separators":".,"' in en
+
+
+def test_closed_site_sends_anonymous_readers_to_sign_in(client, settings):
+    settings.TIENDO_PUBLIC = False
+    response = client.get("/programmes/DA06/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert client.get("/api/programmes/").status_code == 401
+
+
+def test_pages_need_no_inline_style_or_script(client):
+    html = client.get(with_as_of("/")).content.decode()
+    assert " style=" not in html
+    assert re.findall(r"<script(?![^>]*(src=|application/json))", html) == []
+
+
+# Queries: pinned, and the same on a larger data set ---------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def _recompute():
+    call_command("recompute_rollups", "--day", CONFERENCE, "--history", "--step", "30", verbosity=0)
+
+
+def _counts(client) -> dict[str, int]:
+    urls = [with_as_of(url) for url in PAGES + API]
+    for url in urls:
+        client.get(url)  # warm what is cached per process (templates, translations), not per request
+    return {url: _queries(client, url) for url in urls}
+
+
+def test_query_counts_are_pinned_and_do_not_grow_with_the_data(client):
+    """With the rollups computed (as the nightly job keeps them), every page reads at most 20 queries,
+    and exactly as many on a data set with 40 more provinces and thousands more assignments."""
+    _recompute()
+    small = _counts(client)
+    over = {url: n for url, n in small.items() if n > MAX_QUERIES}
+    assert not over, over
+    assert enlarge(extra_provinces=40, communes_each=3) > 1000
+    _recompute()
+    assert _counts(client) == small
+
+
+def test_query_counts_do_not_grow_when_figures_are_counted_on_demand(client):
+    """Before any rollup is stored, readers count on demand: still a fixed number of queries."""
+    small = _counts(client)
+    enlarge(extra_provinces=40, communes_each=3)
+    assert _counts(client) == small
+
+
+def test_the_larger_data_set_shows_on_the_pages(client):
+    before = _row_count(client.get(with_as_of("/units/?programme=CDS2022&kind=province")))
+    enlarge(extra_provinces=5, communes_each=1)
+    after = _row_count(client.get(with_as_of("/units/?programme=CDS2022&kind=province")))
+    assert after == before + 5
+    assert CONFERENCE
