@@ -1,0 +1,39 @@
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from metrics import bench
+
+
+class Command(BaseCommand):
+    help = _(
+        "Measure against the budgets of the design at a scale: generation of the national data set (if "
+        "needed), full recompute against a hand-written SQL aggregate, one accepted report to fresh "
+        "rollups, and the recompute's peak memory. Prints a table, then one JSON object on its last line."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=0.1)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--child-recompute", type=date.fromisoformat, help="internal: the memory measurement"
+        )
+
+    def handle(self, *args, scale, seed, child_recompute=None, **options):
+        if child_recompute:
+            self.stdout.write(json.dumps(bench.child_recompute(child_recompute)))
+            return
+        context = bench.Context(scale=scale, seed=seed)
+        figures = bench.run(context, log=lambda line: self.stderr.write(line))
+        budgets = bench.budgets()
+        width = max(len(name) for name in figures)
+        self.stdout.write(f"{'figure':<{width}}  {'measured':>14}  budget")
+        self.stdout.write("-" * (width + 40))
+        for name, value in figures.items():
+            shown = "—" if value is None else str(value)
+            self.stdout.write(f"{name:<{width}}  {shown:>14}  {budgets.get(name, '')}")
+        for note in context.notes:
+            self.stdout.write(f"note: {note}")
+        self.stdout.write(json.dumps({"scale": scale, "seed": seed, **figures}, default=str))
