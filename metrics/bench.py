@@ -171,11 +171,11 @@ def _sql_indicator_aggregate(programme_id: int, day: date) -> int:
         )
     else:
         latest = (
-            "SELECT o.indicator_id, o.unit_id, o.value, o.denominator, o.period FROM metrics_observation o "
-            "JOIN metrics_indicator i ON i.id = o.indicator_id WHERE i.programme_id = %s AND o.period <= %s "
-            "AND NOT EXISTS (SELECT 1 FROM metrics_observation n WHERE n.indicator_id = o.indicator_id "
-            "AND n.unit_id = o.unit_id AND n.period <= %s AND (n.period > o.period OR (n.period = o.period "
-            "AND (n.reported_at > o.reported_at OR (n.reported_at = o.reported_at AND n.id > o.id)))))"
+            "SELECT indicator_id, unit_id, value, denominator, period FROM (SELECT o.indicator_id, o.unit_id, "
+            "o.value, o.denominator, o.period, ROW_NUMBER() OVER (PARTITION BY o.indicator_id, o.unit_id "
+            "ORDER BY o.period DESC, o.reported_at DESC, o.id DESC) AS position FROM metrics_observation o "
+            "JOIN metrics_indicator i ON i.id = o.indicator_id WHERE i.programme_id = %s AND o.period <= %s) "
+            "AS ranked WHERE position = 1"
         )
         ancestors = "JOIN projects_unit anc ON u.path LIKE anc.path || '%%' AND anc.id <> u.id"
     sql = f"""
@@ -185,7 +185,7 @@ def _sql_indicator_aggregate(programme_id: int, day: date) -> int:
         FROM latest l JOIN projects_unit u ON u.id = l.unit_id {ancestors}
         GROUP BY l.indicator_id, anc.id
     """  # noqa: S608
-    params = [programme_id, day] if connection.vendor == "postgresql" else [programme_id, day, day]
+    params = [programme_id, day]
     return len(rollups._fetch(sql, params))
 
 
@@ -300,8 +300,10 @@ def child_recompute(day: date) -> dict:
     return {"peak_rss_mb": round(peak / 1024, 1), "delta_rss_mb": round((peak - before) / 1024, 1)}
 
 
-def run(context: Context, *, log: Callable[[str], None]) -> dict:
+def run(context: Context, *, log: Callable[[str], None], skip: set[str] = frozenset()) -> dict:
     for item in MEASUREMENTS:
+        if item.name in skip:
+            continue
         log(f"… {item.name}")
         context.figures.update(item.function(context))
     return context.figures

@@ -18,15 +18,21 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=0.1)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
+            "--skip",
+            action="append",
+            default=[],
+            help=_("Leave out a measurement by its name (repeatable)."),
+        )
+        parser.add_argument(
             "--child-recompute", type=date.fromisoformat, help="internal: the memory measurement"
         )
 
-    def handle(self, *args, scale, seed, child_recompute=None, **options):
+    def handle(self, *args, scale, seed, skip=(), child_recompute=None, **options):
         if child_recompute:
             self.stdout.write(json.dumps(bench.child_recompute(child_recompute)))
             return
         context = bench.Context(scale=scale, seed=seed)
-        figures = bench.run(context, log=lambda line: self.stderr.write(line))
+        figures = bench.run(context, log=lambda line: self.stderr.write(line), skip=set(skip))
         budgets = bench.budgets()
         width = max(len(name) for name in figures)
         self.stdout.write(f"{'figure':<{width}}  {'measured':>14}  budget")
