@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from metrics import demo as metrics_demo
@@ -27,6 +27,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             projects_demo.load(with_users=with_users, log=self.stdout.write)
             metrics_demo.load(log=self.stdout.write)
+        # Fresh planner statistics after a bulk load: without them PostgreSQL picks bitmap scans of
+        # low-selectivity indexes for the per-assignment lookups and the status counts run 50× slower.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         if with_users:
             self.stdout.write(
                 _("Demo logins (password %(password)s):") % {"password": projects_demo.DEMO_PASSWORD}
