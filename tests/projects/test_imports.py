@@ -439,3 +439,33 @@ def test_random_rows_leave_the_database_fully_updated_or_untouched(rows):
             raise Rollback
     except Rollback:
         pass
+
+
+def test_imported_reports_leave_the_report_chains_exactly_as_a_full_refresh_would():
+    from projects.models import Assignment
+    from projects.services import report_chains_refresh
+
+    rows = [
+        row("02", effective_date="2022-03-01", note="giữa lịch sử"),
+        row("02", effective_date="2024-01-01", note="sau"),
+        row(
+            "02",
+            status="done",
+            percent="100",
+            completed_on="2024-01-02",
+            effective_date="2024-01-02",
+            note="cuối",
+        ),
+        row("96", effective_date="2022-01-01", note="đầu"),
+    ]
+    assert run_reports(rows).written
+    ids = list(
+        Assignment.objects.filter(task__code=TASK, unit__code__in=["02", "96"]).values_list("pk", flat=True)
+    )
+    assert report_chains_refresh(assignment_ids=ids) == 0
+    assert run_reports(rows, accept=True, user=user("c06")).unchanged == 4
+    accepted = [row("02", effective_date="2024-02-01", note="chấp nhận")]
+    assert run_reports(accepted, accept=True, user=user("c06")).written
+    assert report_chains_refresh(assignment_ids=ids) == 0
+    assignment = Assignment.objects.get(task__code=TASK, unit__code="02")
+    assert assignment.verified_report.note == "chấp nhận"
