@@ -113,3 +113,13 @@ class ObservationImporter(Importer):
             observation.reported_by = self.user
             observation.reported_at = now
         Observation.objects.bulk_create(objects, batch_size=2000)
+        programme_ids = sorted({observation.indicator.programme_id for observation in objects})
+        transaction.on_commit(lambda: _refresh_rollups(programme_ids))
+
+
+def _refresh_rollups(programme_ids: list[int]) -> None:
+    """Indicator values are rolled up per programme: recompute the programmes the import touched."""
+    from metrics.tasks import rollups_recompute_programme
+
+    for programme_id in programme_ids:
+        rollups_recompute_programme.delay(programme_id)

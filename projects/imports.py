@@ -223,6 +223,13 @@ def parse_decimal(column: str, value, *, required: bool) -> Decimal | None:
         if required:
             raise RowInvalid(column, _("A number is required."))
         return None
+    if re.fullmatch(r"[-+]?\d{1,3}[.,]\d{3}", text):
+        # "1.000" is one thousand to a Vietnamese reader and one to an English one: refuse to guess.
+        raise RowInvalid(
+            column,
+            _("“%(value)s” is ambiguous: write it without a thousands mark (1000) or with more decimals.")
+            % {"value": text},
+        )
     if "," in text and "." in text:
         # Vietnamese style 1.234.567,8 or English style 1,234,567.8: the last mark is the decimal one.
         if text.rfind(",") > text.rfind("."):

@@ -469,3 +469,19 @@ def test_imported_reports_leave_the_report_chains_exactly_as_a_full_refresh_woul
     assert report_chains_refresh(assignment_ids=ids) == 0
     assignment = Assignment.objects.get(task__code=TASK, unit__code="02")
     assert assignment.verified_report.note == "chấp nhận"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1.234.567,5", "1234567.5"), ("1,234,567.5", "1234567.5"), ("227", "227"), ("0,5", "0.5"), ("2.36", "2.36")],
+)
+def test_numbers_in_vietnamese_and_english_forms(text, value):
+    from decimal import Decimal
+
+    assert imports.parse_decimal("value", text, required=True) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["1.000", "1,000", "abc", "1.2.3,4,5"])
+def test_ambiguous_or_malformed_numbers_are_refused(text):
+    with pytest.raises(imports.RowInvalid):
+        imports.parse_decimal("value", text, required=True)
