@@ -111,6 +111,8 @@ class ReportForm(forms.Form):
         assume_scheme="https",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # A file chosen in an attempt that was refused is kept on the server and named here (signed).
+    pending_evidence = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,6 +155,7 @@ class BulkReportForm(ReportForm):
 
     assignment = forms.IntegerField(widget=forms.HiddenInput)
     evidence_file = None
+    pending_evidence = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

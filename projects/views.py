@@ -10,7 +10,9 @@ import os
 import uuid
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -31,11 +33,13 @@ from projects.filters import ReporterAssignmentFilter
 from projects.forms import BulkReportFormSet, ImportForm, ReportForm, ReviewForm
 from projects.models import Assignment, ImportJob, Membership, Report, Task
 from projects.rules import memberships
+from projects.storage import private_storage
 from projects.tables import ReporterAssignmentTable, ReversalTable
 
 logger = logging.getLogger(__name__)
 
 EXPORT_FORMATS = ("csv", "xlsx")
+PENDING_EVIDENCE_SALT = "projects.report-form.pending-evidence"
 
 
 def forbidden(request):
@@ -158,6 +162,10 @@ class ReportCreateView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        evidence = data.get("evidence_file") or None
+        pending = self._pending(data.get("pending_evidence", ""))
+        if evidence is None and pending is not None:
+            evidence = File(private_storage.open(pending["name"]), name=os.path.basename(pending["name"]))
         try:
             report = services.report_submit(
                 user=self.request.user,
@@ -167,13 +175,13 @@ class ReportCreateView(FormView):
                 completed_on=data["completed_on"],
                 effective_date=data["effective_date"],
                 note=data["note"],
-                evidence_file=data.get("evidence_file") or None,
+                evidence_file=evidence,
                 evidence_url=data["evidence_url"],
                 expected_version=data["version"],
             )
         except services.ReportConflict as conflict:
             self.conflict = conflict
-            return self._rerender_with_new_version(form, conflict.assignment.version, status=409)
+            return self._rerender(form, version=conflict.assignment.version, status=409)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():
@@ -181,6 +189,11 @@ class ReportCreateView(FormView):
             else:
                 form.add_error(None, error.messages)
             return self.form_invalid(form)
+        finally:
+            if isinstance(evidence, File) and not hasattr(evidence, "content_type"):
+                evidence.close()
+        if pending is not None and not data.get("evidence_file"):
+            private_storage.delete(pending["name"])
         messages.success(
             self.request,
             _("Your report on %(task)s was submitted; it counts in the verified figures once accepted.")
@@ -188,18 +201,58 @@ class ReportCreateView(FormView):
         )
         return HttpResponseRedirect(reverse("projects:report_history", args=[report.pk]))
 
-    def _rerender_with_new_version(self, form, version, *, status):
-        """Show the form again with everything typed, now carrying the version that includes the newer report."""
+    def form_invalid(self, form):
+        return self._rerender(form, status=200)
+
+    def _rerender(self, form, *, status, version=None):
+        """Show the form again with everything typed, and the chosen evidence file kept on the server.
+
+        After a conflict the form carries the version that includes the newer report, so submitting
+        again on purpose goes through.
+        """
         data = form.data.copy()
-        data["version"] = str(version)
+        token = self._keep_evidence(form)
+        data["pending_evidence"] = token
+        if version is not None:
+            data["version"] = str(version)
         rebound = self.form_class(data=data)
         rebound.is_valid()
-        rebound.had_file = bool(form.files)
+        for field, errors in form.errors.items():
+            for error in errors:
+                if error not in rebound.errors.get(field, []):
+                    rebound.add_error(field if field in rebound.fields else None, error)
+        rebound.pending_evidence = self._pending(token)
+        rebound.lost_file = bool(form.files) and rebound.pending_evidence is None
         return self.render_to_response(self.get_context_data(form=rebound), status=status)
 
-    def form_invalid(self, form):
-        form.had_file = bool(form.files)
-        return super().form_invalid(form)
+    def _keep_evidence(self, form) -> str:
+        """Store a valid chosen file until the form is submitted again; return a signed token naming it."""
+        cleaned = getattr(form, "cleaned_data", {})
+        upload = cleaned.get("evidence_file")
+        if upload and "evidence_file" not in form.errors:
+            upload.seek(0)
+            name = private_storage.save(
+                f"pending/{uuid.uuid4().hex}{os.path.splitext(upload.name)[1]}", upload
+            )
+            return signing.dumps({"name": name, "user": self.request.user.pk}, salt=PENDING_EVIDENCE_SALT)
+        return (
+            form.data.get("pending_evidence", "")
+            if self._pending(form.data.get("pending_evidence", ""))
+            else ""
+        )
+
+    def _pending(self, token: str) -> dict | None:
+        if not token:
+            return None
+        try:
+            pending = signing.loads(token, salt=PENDING_EVIDENCE_SALT, max_age=24 * 60 * 60)
+        except signing.BadSignature:
+            return None
+        if pending.get("user") != self.request.user.pk or not str(pending.get("name", "")).startswith(
+            "pending/"
+        ):
+            return None
+        return pending if private_storage.exists(pending["name"]) else None
 
 
 class ReportBulkView(RuleRequiredMixin, TemplateView):

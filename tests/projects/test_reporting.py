@@ -334,6 +334,7 @@ def test_login_is_throttled_after_repeated_failures(client):
     response = client.post("/accounts/login/", {"username": "hagiang", "password": "tiendo-demo"})
     assert response.status_code in (403, 429)
     assert "_auth_user_id" not in client.session
+    assert "Quá nhiều lần đăng nhập sai" in response.content.decode() or "Too many failed" in response.content.decode()
 
 
 def test_csrf_is_enforced_on_report_posts():
@@ -349,3 +350,41 @@ def test_csrf_is_enforced_on_report_posts():
 def test_sessions_expire(settings):
     assert settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_a_chosen_file_is_kept_through_a_failed_validation():
+    assignment = open_assignment("02")
+    client = client_for("hagiang")
+    data = form_data(assignment, completed_on="")
+    data["evidence_file"] = evidence_pdf()
+    first = client.post(form_url(assignment, "en"), data)
+    assert first.status_code == 200
+    assert "is kept and will be attached" in first.content.decode()
+    token = first.context["form"]["pending_evidence"].value()
+    assert token
+    fixed = form_data(assignment, pending_evidence=token)
+    assert client.post(form_url(assignment), fixed).status_code == 302
+    report = assignment.reports.order_by("-pk").first()
+    with report.evidence_file.open("rb") as handle:
+        assert handle.read() == PDF
+    assert report.evidence_file.name.startswith("evidence/")
+
+
+def test_a_chosen_file_is_kept_through_a_conflict_and_not_usable_by_another_user():
+    assignment = open_assignment("02")
+    stale = form_data(assignment, note="cũ")
+    submit_done(assignment)
+    client = client_for("hagiang")
+    stale["evidence_file"] = evidence_pdf()
+    refused = client.post(form_url(assignment, "en"), stale)
+    assert refused.status_code == 409
+    token = refused.context["form"]["pending_evidence"].value()
+    assignment.refresh_from_db()
+    # Someone else cannot attach this file by replaying the token.
+    other = client_for("admin").post(form_url(assignment), form_data(assignment, pending_evidence=token))
+    assert other.status_code == 302
+    assert not assignment.reports.order_by("-pk").first().evidence_file
+    assignment.refresh_from_db()
+    again = client.post(form_url(assignment), form_data(assignment, note="cũ", pending_evidence=token))
+    assert again.status_code == 302
+    assert assignment.reports.order_by("-pk").first().evidence_file
