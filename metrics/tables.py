@@ -28,10 +28,14 @@ class ExportSafeTable(tables.Table):
     def __init__(self, *args, link_query: str = "", **kwargs):
         self.link_query = link_query
         super().__init__(*args, **kwargs)
+        # On a phone each row becomes a card whose cells name their column (static/css/tiendo.css).
+        for bound in self.columns:
+            attrs = bound.column.attrs
+            attrs["td"] = {**attrs.get("td", {}), "data-label": str(bound.header)}
 
     class Meta:
         template_name = "metrics/table.html"
-        attrs = {"class": "data-table"}
+        attrs = {"class": "data-table stackable"}
         empty_text = _("Nothing matches these filters.")
 
     def as_values(self, exclude_columns=None):
