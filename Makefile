@@ -30,7 +30,13 @@ run: messages
 lint: install
 	$(BIN)/ruff check .
 
-test: lint messages
+# axe-core (a devDependency in package.json) for the browser tests' accessibility checks. The plotly.js
+# bundle the pages serve is committed under static/vendor/, so `make run` needs no Node.js.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: lint messages node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: messages
