@@ -1,6 +1,7 @@
 """Roles × endpoints: each restricted page and action allows exactly who it should, 403/404 for the rest."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from projects.models import ImportJob, Report, Task
@@ -28,7 +29,21 @@ def world():
     job = ImportJob.objects.create(
         kind="reports", file="imports/x.csv", original_name="x.csv", created_by=user("hagiang"), state="done"
     )
-    return {"assignment": assignment, "report": report, "job": job, "task": Task.objects.get(pk=assignment.task_id)}
+    dry_job = ImportJob.objects.create(
+        kind="reports",
+        file="imports/dry.csv",
+        original_name="dry.csv",
+        created_by=user("hagiang"),
+        state="done",
+        dry_run=True,
+    )
+    return {
+        "assignment": assignment,
+        "report": report,
+        "job": job,
+        "dry_job": dry_job,
+        "task": Task.objects.get(pk=assignment.task_id),
+    }
 
 
 def url(name, world):
@@ -47,6 +62,8 @@ def url(name, world):
         "task_history": reverse("projects:task_history", args=[world["task"].pk]),
         "imports": reverse("projects:importjob_create"),
         "import_detail": reverse("projects:importjob_detail", args=[world["job"].pk]),
+        "import_upload": reverse("projects:importjob_create"),
+        "import_run": reverse("projects:importjob_run", args=[world["dry_job"].pk]),
     }[name]
 
 
@@ -65,6 +82,8 @@ MATRIX = {
     "task_history": ("get", set(USERS), 200),
     "imports": ("get", REPORTERS | {"c06", "vpcp", "admin"}, 200),
     "import_detail": ("get", {"hagiang", "admin"}, 200),
+    "import_upload": ("post", REPORTERS | {"c06", "vpcp", "admin"}, 302),
+    "import_run": ("post", {"hagiang", "admin"}, 302),
 }
 
 
@@ -73,6 +92,8 @@ def post_data(endpoint, world):
         return form_data(world["assignment"], version=str(world["assignment"].version + 1))
     if endpoint == "review_accept":
         return {"action": "accept", "review_note": ""}
+    if endpoint == "import_upload":
+        return {"kind": "reports", "file": SimpleUploadedFile("r.csv", b"programme\n"), "dry_run": "on"}
     return {}
 
 
