@@ -81,7 +81,8 @@ def completion_trend(rows: Sequence[dict], *, language: str = "vi") -> go.Figure
         )
     )
     _layout(fig, language=language)
-    fig.update_yaxes(range=[0, 104], tickvals=[0, 20, 40, 60, 80, 100], ticksuffix="%", title=None)
+    ticks = [0, 20, 40, 60, 80, 100]
+    fig.update_yaxes(range=[0, 104], tickvals=ticks, ticktext=[f"{t}%" for t in ticks], title=None)
     fig.update_xaxes(tickformat="%m/%Y", hoverformat="%d/%m/%Y")
     return fig
 
@@ -143,8 +144,13 @@ def status_breakdown(verified: dict, reported: dict, *, language: str = "vi") ->
                 hovertemplate="%{x:,}<extra>" + str(status.label) + "</extra>",
             )
         )
-    _layout(fig, language=language, height=200, barmode="stack")
-    fig.update_layout(hovermode="closest", margin={"l": 90})
+    _layout(fig, language=language, height=260, barmode="stack")
+    # The legend in reading order, on as many lines as the width needs (a phone takes three).
+    fig.update_layout(
+        hovermode="closest",
+        margin={"l": 90, "b": 90},
+        legend={"orientation": "h", "y": -0.3, "x": 0, "traceorder": "normal", "font": {"size": 12}},
+    )
     fig.update_yaxes(autorange="reversed")
     return fig
 
