@@ -22,6 +22,15 @@ from tests.projects.reporting_helpers import client_for, csv_bytes, user
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """Reasons are checked in English; the pages give them in the reader's language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 HEADER = ["programme", "task", "unit", "status", "percent", "completed_on", "effective_date", "note"]
 TASK = "NV14"  # a Đề án 06 task given to all 63 provinces
 DAY = "2024-03-01"
