@@ -180,7 +180,10 @@ def indicator_values(request, code):
     indicator = get_object_or_404(Indicator, code=code)
     unit = _unit(request.GET.get("unit"))
     as_of = as_of_from_request(request)
-    value = indicator_value(indicator=indicator, unit=unit, as_of=as_of)
+    if unit.parent_id is None:  # the nation: read from the rollups
+        value = dashboard.indicator_values([indicator], as_of=as_of)[indicator.pk]
+    else:
+        value = indicator_value(indicator=indicator, unit=unit, as_of=as_of)
     series = dashboard.indicator_series(indicator=indicator, unit=unit, as_of=as_of)
     return JsonResponse(
         {

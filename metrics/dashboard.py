@@ -525,7 +525,45 @@ def trend_fresh(*, programme: Programme, as_of: date, unit: Unit | None = None) 
 # Indicators --------------------------------------------------------------------------------------------
 
 
+def indicator_values(indicators: list[Indicator], *, as_of: date) -> dict[int, object]:
+    """Return indicator id → the nation's IndicatorValue as of a day, read from the rollups (one read a
+    programme when stored, else counted on demand)."""
+    from metrics import rollups
+
+    result = {}
+    by_programme: dict = defaultdict(list)
+    for indicator in indicators:
+        by_programme[indicator.programme].append(indicator)
+    for programme, members in by_programme.items():
+        values = readers._Day(programme, as_of).indicator_values(members, nation_only=True)
+        for indicator in members:
+            result[indicator.pk] = rollups.indicator_value_of(values.get(indicator.pk))
+    return result
+
+
 def indicator_series(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:
+    """Return the unit's value over time: the rollups' stored days when there are enough of them to draw a
+    line, else per period counted from the observations."""
+    from metrics.models import IndicatorRollup
+
+    stored = list(
+        IndicatorRollup.objects.filter(indicator=indicator, unit=unit, day__lte=as_of)
+        .order_by("day")
+        .values("day", "value", "denominator")
+    )
+    if len(stored) >= 2:
+        rows = []
+        for row in _thin(stored):
+            value, denominator = row["value"], row["denominator"]
+            comparable = value * 100 / denominator if denominator else value
+            rows.append(
+                {"period": row["day"], "value": value, "denominator": denominator, "comparable": comparable}
+            )
+        return rows
+    return indicator_series_fresh(indicator=indicator, unit=unit, as_of=as_of)
+
+
+def indicator_series_fresh(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:
     """Return the unit's value per period (its own, else its subtree's by the aggregation rule)."""
     periods = sorted(
         set(

@@ -34,7 +34,7 @@ from metrics.filters import (
     UnitFilterForm,
 )
 from metrics.models import Indicator
-from metrics.selectors import indicator_value, target_reached
+from metrics.selectors import target_reached
 from metrics.tables import (
     AssignmentTable,
     GoalTable,
@@ -166,9 +166,9 @@ class NationalSummaryView(DashboardMixin, TemplateView):
         ]
         if connected := context.get("connected"):
             connected["url"] = self.url("metrics:indicator_detail", connected["indicator"].code)
-        programme = programmes.get(self.request.GET.get("programme", "DA06")) or next(
-            iter(programmes.values()), None
-        )
+        code = self.request.GET.get("programme") or "DA06"
+        programme = programmes.get(code) or Programme.objects.filter(code=code).first()
+        programme = programme or next(iter(programmes.values()), None)
         if programme is not None:
             context.update(programme_panels(self, programme))
         return context
@@ -273,17 +273,18 @@ class ProgrammeDetailView(DashboardMixin, TemplateView):
             freshness=[freshness], figures_stale=freshness["stale"], figures_pending=freshness["pending"]
         )
         tasks = context["tasks"]
-        goals = dashboard.goal_rows(programme=programme, as_of=self.as_of, tasks=tasks)
+        # Counts by status and goals come from the rollups; the rows behind them from the tables.
+        summary = readers.programme_summary(programme=programme, unit=nation(), as_of=self.as_of)
+        verified, reported = _summary_counts(summary)
         assignments = dashboard.programme_assignments(programme=programme, as_of=self.as_of)
-        verified, reported = _status_counts(assignments)
         overdue = list(
             assignments.filter(status=AssignmentStatus.OVERDUE).order_by("deadline", "unit__path")[:10]
         )
         code = programme.code
         context.update(
-            goals_achieved=sum(g["achieved"] for g in goals),
-            goals_reported=sum(g["reported_achieved"] for g in goals),
-            goals_total=len(goals),
+            goals_achieved=summary["goals"]["achieved"],
+            goals_reported=summary["reported"]["goals"]["achieved"],
+            goals_total=summary["goals"]["total"],
             tasks_done=sum(r["status"] == TaskStatus.DONE for r in tasks),
             tasks_reported=sum(r["reported_status"] == TaskStatus.DONE for r in tasks),
             tasks_total=len(tasks),
@@ -300,6 +301,13 @@ class ProgrammeDetailView(DashboardMixin, TemplateView):
             assignments_url=self.url("metrics:assignment_list", code),
         )
         return context
+
+
+def _summary_counts(summary: dict) -> tuple[dict, dict]:
+    """Return the counts by status, verified and reported, of a programme summary (readers' API shape)."""
+    verified = {status: summary["assignments"][status] for status in AssignmentStatus.values}
+    reported = {status: summary["reported"]["assignments"][status] for status in AssignmentStatus.values}
+    return verified, reported
 
 
 def _status_counts(assignments) -> tuple[dict, dict]:
@@ -561,7 +569,9 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             if own and own["code"] != self.unit.code:
                 own = None
         assignments = dashboard.programme_assignments(programme=programme, as_of=self.as_of, unit=self.unit)
-        verified, reported = _status_counts(assignments)
+        verified, reported = _summary_counts(
+            readers.programme_summary(programme=programme, unit=self.unit, as_of=self.as_of)
+        )
         trend = dashboard.trend(programme=programme, as_of=self.as_of, unit=self.unit)
         context.update(
             own=own,
@@ -610,10 +620,11 @@ class IndicatorListView(DashboardTableMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_table_data(self):
-        country = nation()
+        indicators = list(Indicator.objects.select_related("programme").order_by("display_order", "code"))
+        values = dashboard.indicator_values(indicators, as_of=self.as_of)
         rows = []
-        for indicator in Indicator.objects.select_related("programme").order_by("display_order", "code"):
-            value = indicator_value(indicator=indicator, unit=country, as_of=self.as_of)
+        for indicator in indicators:
+            value = values[indicator.pk]
             rows.append(
                 {
                     "code": indicator.code,
@@ -710,7 +721,7 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(indicator=self.indicator, **kwargs)
         country = nation()
-        value = indicator_value(indicator=self.indicator, unit=country, as_of=self.as_of)
+        value = dashboard.indicator_values([self.indicator], as_of=self.as_of)[self.indicator.pk]
         series = dashboard.indicator_series(indicator=self.indicator, unit=country, as_of=self.as_of)
         is_ratio = self.indicator.aggregation == "ratio"
         context.update(
