@@ -145,5 +145,5 @@ class IndicatorFilterForm(RowFilterForm):
 
     def narrow(self, rows, data):
         if data.get("reached"):
-            rows = [r for r in rows if r["reached"] == (data["reached"] == "yes")]
+            rows = [r for r in rows if bool(r["reached"]) == (data["reached"] == "yes")]
         return rows

@@ -283,7 +283,7 @@ class IndicatorTable(ExportSafeTable):
     )
     target = tables.Column(verbose_name=_("Target"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     target_date = tables.DateColumn(verbose_name=_("Target date"), short=True)
-    reached = tables.BooleanColumn(verbose_name=_("Target reached"))
+    reached = tables.Column(verbose_name=_("Target reached"), default="—")
 
     def render_name(self, value, record):
         return self.link("metrics:indicator_detail", value, record["code"])
@@ -292,7 +292,7 @@ class IndicatorTable(ExportSafeTable):
         return value
 
     def value_reached(self, value):
-        return str(_("Reached") if value else _("Not yet"))
+        return "" if value is None else str(_("Reached") if value else _("Not yet"))
 
     def render_reached(self, value):
         if value:

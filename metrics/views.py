@@ -632,7 +632,7 @@ class IndicatorListView(DashboardTableMixin, TemplateView):
                     "value": format_indicator_value(indicator, value),
                     "target": format_target(indicator, value),
                     "target_date": indicator.target_date,
-                    "reached": target_reached(indicator, value),
+                    "reached": None if indicator.target_value is None else target_reached(indicator, value),
                 }
             )
         return self.filter_form.filter(rows)
