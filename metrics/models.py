@@ -537,3 +537,76 @@ class RollupPending(models.Model):
 
     def __str__(self):
         return f"{self.programme_id} {self.path}"
+
+
+class TaskRollup(models.Model):
+    """Per task, a depth-one unit's assignments by outcome on one day, in one view.
+
+    Task counts do not add up across subtrees, so a refresh of the nation's row after one change
+    adds these rows of every province, ministry and enterprise instead of reading every assignment.
+    """
+
+    programme = models.ForeignKey(
+        "projects.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="task_rollups",
+    )
+    unit = models.ForeignKey(
+        "projects.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="task_rollups",
+    )
+    task = models.ForeignKey(
+        "projects.Task",
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        related_name="rollups",
+    )
+    view = models.CharField(
+        verbose_name=_("view"),
+        max_length=8,
+        choices=View.choices,
+    )
+    day = models.DateField(
+        verbose_name=_("day"),
+    )
+    assignments = models.PositiveIntegerField(
+        verbose_name=_("assignments"),
+        default=0,
+    )
+    done = models.PositiveIntegerField(
+        verbose_name=_("done"),
+        default=0,
+    )
+    overdue = models.PositiveIntegerField(
+        verbose_name=_("overdue"),
+        default=0,
+    )
+    active = models.PositiveIntegerField(
+        verbose_name=_("in progress or done"),
+        default=0,
+    )
+    central = models.PositiveIntegerField(
+        verbose_name=_("assignments of central bodies"),
+        default=0,
+    )
+    central_done = models.PositiveIntegerField(
+        verbose_name=_("assignments of central bodies done"),
+        default=0,
+    )
+
+    class Meta:
+        ordering = ["programme", "day", "unit", "task"]
+        verbose_name = _("task rollup")
+        verbose_name_plural = _("task rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "day", "view", "unit", "task"],
+                name="task_rollup_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id}/{self.unit_id}/{self.task_id} {self.view} {self.day}"

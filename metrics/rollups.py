@@ -38,6 +38,7 @@ from metrics.models import (
     RollupRun,
     RollupScope,
     StatusRollup,
+    TaskRollup,
 )
 from projects import selectors as project_selectors
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, ReviewState, View
@@ -178,7 +179,25 @@ def _task_status_counts(tasks: dict) -> tuple[int, int, int, int, int]:
     return len(tasks), done, overdue, active, len(tasks) - done - overdue - active
 
 
-def roll_up(rows: Iterable[tuple], tree: Tree) -> dict[int, dict[str, dict[str, int]]]:
+def _figures(status_counts, task_accs: dict, central_accs: dict) -> dict[str, int]:
+    n_tasks, done, overdue, active, not_started = _task_status_counts(task_accs)
+    figures = dict(zip(STATUS_FIELDS, status_counts, strict=True))
+    figures.update(
+        assignments=sum(status_counts),
+        tasks=n_tasks,
+        tasks_done=done,
+        tasks_overdue=overdue,
+        tasks_in_progress=active,
+        tasks_not_started=not_started,
+        central_tasks=len(central_accs),
+        central_tasks_done=sum(1 for n, n_done in central_accs.values() if n == n_done),
+    )
+    return figures
+
+
+def roll_up(
+    rows: Iterable[tuple], tree: Tree, *, keep: set[int] = frozenset(), accumulators: dict | None = None
+) -> dict[int, dict[str, dict[str, int]]]:
     """Roll grouped status rows up the tree; return unit id → view → the counts of a StatusRollup row.
 
     Each row is (unit, task, central, verified status, reported status, count), the unit being a node
@@ -245,25 +264,30 @@ def roll_up(rows: Iterable[tuple], tree: Tree) -> dict[int, dict[str, dict[str, 
     result: dict[int, dict[str, dict[str, int]]] = {}
     for index, view in enumerate(VIEWS):
         for unit_id, status_counts in counts[index].items():
-            n_tasks, done, overdue, active, not_started = _task_status_counts(tasks[index][unit_id])
             unit_central = central[index].get(unit_id, {})
-            figures = dict(zip(STATUS_FIELDS, status_counts, strict=True))
-            figures.update(
-                assignments=sum(status_counts),
-                tasks=n_tasks,
-                tasks_done=done,
-                tasks_overdue=overdue,
-                tasks_in_progress=active,
-                tasks_not_started=not_started,
-                central_tasks=len(unit_central),
-                central_tasks_done=sum(1 for n, n_done in unit_central.values() if n == n_done),
+            result.setdefault(unit_id, {})[view] = _figures(
+                status_counts, tasks[index][unit_id], unit_central
             )
-            result.setdefault(unit_id, {})[view] = figures
+            if accumulators is not None and unit_id in keep:
+                accumulators[unit_id, view] = {
+                    task_id: (*acc, *unit_central.get(task_id, (0, 0)))
+                    for task_id, acc in tasks[index][unit_id].items()
+                }
     return result
 
 
-def compute_status(*, programme: Programme, day: date, within: Unit | None = None, tree: Tree | None = None):
-    """Count a programme's status figures for every unit (or every unit of one subtree) as of a day."""
+def compute_status(
+    *,
+    programme: Programme,
+    day: date,
+    within: Unit | None = None,
+    tree: Tree | None = None,
+    accumulators: dict | None = None,
+):
+    """Count a programme's status figures for every unit (or every unit of one subtree) as of a day.
+
+    With ``accumulators``, also fill in the per-task figures of the units right below the nation.
+    """
     where, where_params = "", []
     if within is not None:
         where, where_params = "AND u.path LIKE %s", [within.path + "%"]
@@ -277,7 +301,8 @@ def compute_status(*, programme: Programme, day: date, within: Unit | None = Non
     )
     if tree is None:
         tree = unit_tree(Unit.objects.subtree(within) if within is not None else None)
-    return roll_up(_fetch(sql, params), tree)
+    keep = {unit_id for unit_id, depth in tree.depth.items() if depth == SNAPSHOT_DEPTH}
+    return roll_up(_fetch(sql, params), tree, keep=keep, accumulators=accumulators)
 
 
 # Indicators ----------------------------------------------------------------------------------------
@@ -433,13 +458,55 @@ def _status_objects(programme_id: int, day: date, figures: dict) -> list[StatusR
     ]
 
 
+def _bulk_insert(model, objects: list, *, after_first_batch: Callable[[], None] | None = None) -> None:
+    """Insert rows in batches: COPY on PostgreSQL (several times faster for 100,000 rows), else bulk_create."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        for start in range(0, len(objects), BATCH_SIZE):
+            model.objects.bulk_create(objects[start : start + BATCH_SIZE])
+            if start == 0 and after_first_batch:
+                after_first_batch()
+        return
+    from metrics.national import BulkWriter
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    writer = BulkWriter(model, [f.column for f in fields])
+    writer.CHUNK = BATCH_SIZE
+    attnames = [f.attname for f in fields]
+    for index, obj in enumerate(objects, start=1):
+        writer.add(tuple(getattr(obj, name) for name in attnames))
+        if index == BATCH_SIZE and after_first_batch:
+            after_first_batch()
+    writer.flush()
+    if len(objects) < BATCH_SIZE and after_first_batch:
+        after_first_batch()
+
+
 def _write_status(objects: list[StatusRollup]) -> None:
-    for start in range(0, len(objects), BATCH_SIZE):
-        StatusRollup.objects.bulk_create(objects[start : start + BATCH_SIZE])
-        if start == 0 and len(objects) > BATCH_SIZE:
-            _pause_for_tests("half-written")
-    if len(objects) <= BATCH_SIZE:
-        _pause_for_tests("half-written")
+    _bulk_insert(StatusRollup, objects, after_first_batch=lambda: _pause_for_tests("half-written"))
+
+
+def _write_tasks(programme_id: int, day: date, accumulators: dict) -> int:
+    objects = [
+        TaskRollup(
+            programme_id=programme_id,
+            unit_id=unit_id,
+            task_id=task_id,
+            view=view,
+            day=day,
+            assignments=acc[0],
+            done=acc[1],
+            overdue=acc[2],
+            active=acc[3],
+            central=acc[4],
+            central_done=acc[5],
+        )
+        for (unit_id, view), by_task in accumulators.items()
+        for task_id, acc in by_task.items()
+    ]
+    _bulk_insert(TaskRollup, objects)
+    return len(objects)
 
 
 class _Run:
@@ -493,7 +560,8 @@ def recompute_programme(
             _lock(programme.pk)
             tree = unit_tree()
             step("status")
-            figures = compute_status(programme=programme, day=day, tree=tree)
+            accumulators: dict = {}
+            figures = compute_status(programme=programme, day=day, tree=tree, accumulators=accumulators)
             if max_depth is not None:
                 figures = {u: f for u, f in figures.items() if tree.depth[u] <= max_depth}
             step("indicators")
@@ -510,6 +578,8 @@ def recompute_programme(
             existing = RollupDay.objects.filter(programme=programme, day=day).first()
             depth_filter = {} if max_depth is None else {"unit__depth__lte": max_depth}
             StatusRollup.objects.filter(programme=programme, day=day, **depth_filter).delete()
+            TaskRollup.objects.filter(programme=programme, day=day).delete()
+            _write_tasks(programme.pk, day, accumulators)
             IndicatorRollup.objects.filter(indicator__programme=programme, day=day, **depth_filter).delete()
             GoalRollup.objects.filter(programme=programme, day=day).delete()
             status_objects = _status_objects(programme.pk, day, figures)
@@ -518,7 +588,7 @@ def recompute_programme(
                 IndicatorRollup(indicator_id=ind, unit_id=unit, day=day, **v)
                 for (ind, unit), v in values.items()
             ]
-            IndicatorRollup.objects.bulk_create(indicator_objects, batch_size=BATCH_SIZE)
+            _bulk_insert(IndicatorRollup, indicator_objects)
             GoalRollup.objects.bulk_create(
                 [GoalRollup(programme=programme, view=view, day=day, **g) for view, g in goals.items()]
             )
@@ -559,6 +629,7 @@ def prune(*, before: date, programmes=None) -> int:
             deleted += StatusRollup.objects.filter(
                 programme=programme, day__lt=before, unit__depth__gt=SNAPSHOT_DEPTH
             ).delete()[0]
+            deleted += TaskRollup.objects.filter(programme=programme, day__lt=before).delete()[0]
             deleted += IndicatorRollup.objects.filter(
                 indicator__programme=programme, day__lt=before, unit__depth__gt=SNAPSHOT_DEPTH
             ).delete()[0]
@@ -622,30 +693,14 @@ def refresh_paths(programme: Programme, paths: Iterable[str], *, day: date | Non
     try:
         with transaction.atomic():
             _lock(programme.pk)
-            targets = list(
-                Unit.objects.filter(path__in=prefixes).order_by("-depth").values_list("pk", "path", "depth")
-            )
-            status_objects = []
-            if targets:
-                cases = " ".join(["WHEN u.path LIKE %s THEN %s"] * len(targets))
-                group = f"CASE {cases} ELSE NULL END"
-                group_params = [value for pk, path, _depth in targets for value in (path + "%", pk)]
-                sql, params = _status_query(
-                    programme_id=programme.pk,
-                    day=day,
-                    group=group,
-                    group_params=group_params,
-                    where="",
-                    where_params=[],
-                )
-                rows = [row for row in _fetch(sql, params) if row[0] is not None]
-                tree = _target_tree(targets)
-                figures = roll_up(rows, tree)
-                StatusRollup.objects.filter(
-                    programme=programme, day=day, unit_id__in=[pk for pk, _path, _depth in targets]
-                ).delete()
-                status_objects = _status_objects(programme.pk, day, figures)
-                _write_status(status_objects)
+            targets = list(Unit.objects.filter(path__in=prefixes).values_list("pk", "path", "depth"))
+            figures, accumulators = _refresh_figures(programme, day, targets)
+            target_ids = [pk for pk, _path, _depth in targets]
+            StatusRollup.objects.filter(programme=programme, day=day, unit_id__in=target_ids).delete()
+            TaskRollup.objects.filter(programme=programme, day=day, unit_id__in=target_ids).delete()
+            status_objects = _status_objects(programme.pk, day, figures)
+            _write_status(status_objects)
+            _write_tasks(programme.pk, day, accumulators)
             goals_written = _refresh_goals(programme, day)
             RollupDay.objects.filter(programme=programme, day=day).update(computed_at=timezone.now())
     except BaseException as error:
@@ -653,6 +708,113 @@ def refresh_paths(programme: Programme, paths: Iterable[str], *, day: date | Non
         raise
     run.finish(len(status_objects) + goals_written)
     return len(status_objects) + goals_written
+
+
+def _refresh_figures(programme: Programme, day: date, targets: list[tuple[int, str, int]]):
+    """Count the figures of the changed units without reading the whole programme.
+
+    Below the nation, each changed unit's subtree is read (a province is a few thousand assignments),
+    grouped by the deepest changed unit above each assignment. The nation's row is then the sum of
+    the stored rows of the units right below it, with the changed ones replaced: assignment counts
+    add up, and task counts follow from the per-task rows (TaskRollup) of those units.
+    """
+    figures: dict[int, dict[str, dict]] = {}
+    accumulators: dict = {}
+    deep = sorted((t for t in targets if t[2] >= SNAPSHOT_DEPTH), key=lambda t: -t[2])
+    tops = [t for t in deep if t[2] == SNAPSHOT_DEPTH]
+    if deep and tops:
+        cases = " ".join(["WHEN u.path LIKE %s THEN %s"] * len(deep))
+        sql, params = _status_query(
+            programme_id=programme.pk,
+            day=day,
+            group=f"CASE {cases} ELSE NULL END",
+            group_params=[value for pk, path, _depth in deep for value in (path + "%", pk)],
+            where="AND (" + " OR ".join(["u.path LIKE %s"] * len(tops)) + ")",
+            where_params=[path + "%" for _pk, path, _depth in tops],
+        )
+        rows = [row for row in _fetch(sql, params) if row[0] is not None]
+        figures = roll_up(
+            rows, _target_tree(deep), keep={pk for pk, _p, _d in tops}, accumulators=accumulators
+        )
+    for root_pk, root_path, _depth in (t for t in targets if t[2] < SNAPSHOT_DEPTH):
+        root_figures = _root_figures(
+            programme, day, root_pk, root_path, [pk for pk, _p, _d in tops], figures, accumulators
+        )
+        if root_figures:
+            figures[root_pk] = root_figures
+    return figures, accumulators
+
+
+def _root_figures(programme, day, root_pk, root_path, refreshed, figures, accumulators) -> dict | None:
+    counts = {view: [0] * 5 for view in VIEWS}
+    task_accs: dict[str, dict[int, list[int]]] = {view: {} for view in VIEWS}
+
+    def add_task(view, task_id, values):
+        acc = task_accs[view].get(task_id)
+        if acc is None:
+            task_accs[view][task_id] = list(values)
+        else:
+            for index, value in enumerate(values):
+                acc[index] += value
+
+    below = {
+        "programme": programme,
+        "day": day,
+        "unit__depth": SNAPSHOT_DEPTH,
+        "unit__path__startswith": root_path,
+    }
+    for row in (
+        StatusRollup.objects.filter(**below)
+        .exclude(unit_id__in=refreshed)
+        .values_list("view", *STATUS_FIELDS)
+    ):
+        for index, value in enumerate(row[1:]):
+            counts[row[0]][index] += value
+    stored_tasks = TaskRollup.objects.filter(**below).exclude(unit_id__in=refreshed)
+    for view, task_id, *values in stored_tasks.values_list(
+        "view", "task_id", "assignments", "done", "overdue", "active", "central", "central_done"
+    ):
+        add_task(view, task_id, values)
+    for unit_id in refreshed:
+        for view in VIEWS:
+            unit_figures = figures.get(unit_id, {}).get(view)
+            if unit_figures:
+                for index, name in enumerate(STATUS_FIELDS):
+                    counts[view][index] += unit_figures[name]
+            for task_id, values in accumulators.get((unit_id, view), {}).items():
+                add_task(view, task_id, values)
+    # The root's own assignments, counted as the full recompute does.
+    sql, params = _status_query(
+        programme_id=programme.pk,
+        day=day,
+        group="a.unit_id",
+        group_params=[],
+        where="AND a.unit_id = %s",
+        where_params=[root_pk],
+    )
+    own = roll_up(
+        _fetch(sql, params),
+        Tree({root_pk: None}, {root_pk: 0}),
+        keep={root_pk},
+        accumulators=(own_accs := {}),
+    )
+    for view in VIEWS:
+        if view in own.get(root_pk, {}):
+            for index, name in enumerate(STATUS_FIELDS):
+                counts[view][index] += own[root_pk][view][name]
+        for task_id, values in own_accs.get((root_pk, view), {}).items():
+            add_task(view, task_id, values)
+    if not any(sum(c) for c in counts.values()):
+        return None
+    result = {}
+    for view in VIEWS:
+        accs = task_accs[view]
+        result[view] = _figures(
+            counts[view],
+            {task_id: acc[:4] for task_id, acc in accs.items()},
+            {task_id: acc[4:6] for task_id, acc in accs.items() if acc[4]},
+        )
+    return result
 
 
 def _target_tree(targets: list[tuple[int, str, int]]) -> Tree:

@@ -127,7 +127,8 @@ def test_refresh_after_a_change_equals_a_full_recompute(change, code, django_cap
     refreshed = stored_rows(programme, today)
     rollups.recompute_programme(programme, day=today)
     assert refreshed == stored_rows(programme, today)
-    assert rollups.verify_programme(programme, today) == []
+    if change == "accept":  # a fresh count from the selectors too, once (it is slow on PostgreSQL)
+        assert rollups.verify_programme(programme, today) == []
     assert refreshed != before, "the change shows in the rollups"
 
 

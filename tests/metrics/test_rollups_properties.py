@@ -126,6 +126,38 @@ def _check(tree, tasks, history, days):
                     view,
                 )
         assert rollups.verify_programme(programme, day) == []
+    _check_refresh(programme, units, as_of_days[-1])
+
+
+def _rows(programme, day):
+    return sorted(
+        StatusRollup.objects.filter(programme=programme, day=day).values_list("unit_id", "view", *FIELDS)
+    )
+
+
+def _check_refresh(programme, units, day):
+    """A refresh of the changed paths after an accept, then a unit move, equals a full recompute."""
+    from projects.models import Report
+
+    submitted = Report.objects.filter(
+        programme=programme, review_state=ReviewState.SUBMITTED, assignment__isnull=False
+    ).first()
+    if submitted is not None:
+        services.report_accept(report=submitted, user=None)
+        _refresh_and_compare(programme, [submitted.assignment.unit.path], day)
+    movable = [u for u in units if u.depth >= 2]
+    if movable:
+        unit = movable[-1]
+        old_path = unit.path
+        unit = services.unit_move(unit=unit, parent=Unit.objects.get(code="VN"))
+        _refresh_and_compare(programme, [old_path, unit.path], day)
+
+
+def _refresh_and_compare(programme, paths, day):
+    rollups.refresh_paths(programme, paths, day=day)
+    refreshed = _rows(programme, day)
+    rollups.recompute_programme(programme, day=day)
+    assert refreshed == _rows(programme, day), paths
 
 
 def _row(row):
