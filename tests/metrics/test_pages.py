@@ -252,3 +252,13 @@ def test_the_larger_data_set_shows_on_the_pages(client):
     after = _row_count(client.get(with_as_of("/units/?programme=CDS2022&kind=province")))
     assert after == before + 5
     assert CONFERENCE
+
+
+def test_the_first_load_of_the_summary_stays_within_its_weight(client):
+    """The design's budget: ≤ 1.5 MB compressed on a first load of /, ≤ 100 KB on a repeat load."""
+    from metrics.bench_pages import first_load_bytes
+
+    first, repeat = first_load_bytes(client.get(with_as_of("/")).content.decode())
+    assert first <= 1.5 * 1024 * 1024
+    assert repeat <= 100 * 1024
+    assert first > 300 * 1024  # the plotly.js bundle is counted
