@@ -576,6 +576,7 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
         context.update(
             own=own,
             peers_ranked=sum(1 for r in peers if r["rank"] is not None),
+            tied_with=sum(1 for r in peers if own and r["rank"] == own["rank"] and r["code"] != own["code"]),
             peers_url=self.url(
                 "metrics:unit_list",
                 programme=programme.code,
