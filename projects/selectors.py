@@ -214,18 +214,22 @@ def reporter_assignments(user, *, as_of: date | None = None) -> QuerySet[Assignm
     as_of = as_of or today()
     queryset = assignments_for_user(user)
     for view in (View.VERIFIED, View.REPORTED):
-        latest = counting_reports(as_of=as_of, view=view).filter(assignment=OuterRef("pk"))
+        if as_of == today():
+            # Today's latest counting reports are kept on the assignment by projects.services: a join.
+            status_field, completed_field = f"{view}_report__status", f"{view}_report__completed_on"
+        else:
+            latest = counting_reports(as_of=as_of, view=view).filter(assignment=OuterRef("pk"))
+            queryset = queryset.annotate(
+                **{
+                    f"{view}_report_status": Subquery(latest.values("status")[:1]),
+                    f"{view}_completed_on": Subquery(latest.values("completed_on")[:1]),
+                }
+            )
+            status_field, completed_field = f"{view}_report_status", f"{view}_completed_on"
         queryset = queryset.annotate(
             **{
-                f"{view}_report_status": Subquery(latest.values("status")[:1]),
-                f"{view}_completed_on": Subquery(latest.values("completed_on")[:1]),
-            }
-        ).annotate(
-            **{
                 f"{view}_status": status_expression(
-                    as_of=as_of,
-                    report_status=f"{view}_report_status",
-                    completed_on=f"{view}_completed_on",
+                    as_of=as_of, report_status=status_field, completed_on=completed_field
                 )
             }
         )

@@ -388,3 +388,21 @@ def test_a_chosen_file_is_kept_through_a_conflict_and_not_usable_by_another_user
     again = client.post(form_url(assignment), form_data(assignment, note="cũ", pending_evidence=token))
     assert again.status_code == 302
     assert assignment.reports.order_by("-pk").first().evidence_file
+
+
+@pytest.mark.parametrize("username", ["hagiang", "hanoi", "bocongan"])
+def test_todays_statuses_from_the_kept_latest_reports_equal_a_fresh_count(username, monkeypatch):
+    from datetime import timedelta
+
+    from projects import selectors
+
+    submit_done(open_assignment("02"))
+    reporter = user(username)
+    kept = {a.pk: (a.verified_status, a.reported_status) for a in selectors.reporter_assignments(reporter)}
+    real_today = selectors.today()
+    monkeypatch.setattr(selectors, "today", lambda: real_today - timedelta(days=1))
+    counted = {
+        a.pk: (a.verified_status, a.reported_status)
+        for a in selectors.reporter_assignments(reporter, as_of=real_today)
+    }
+    assert kept == counted and kept
