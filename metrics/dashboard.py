@@ -27,7 +27,7 @@ from projects.choices import (
     UnitKind,
     View,
 )
-from projects.models import Assignment, Goal, Programme, Report, Unit
+from projects.models import Assignment, Goal, Programme, Report, Task, Unit
 from projects.status import counting_review_states, status_expression
 
 STATUSES = [s.value for s in AssignmentStatus]
@@ -187,8 +187,80 @@ def task_rows(
 ) -> list[dict]:
     """Return each task of a programme with its status and assignment counts, in both views.
 
-    Tasks with no assignment in scope are left out, as the headline counts them.
+    Tasks with no assignment in scope are left out, as the headline counts them. For the whole programme
+    the counts are the rollups' per-task rows when the day is stored; otherwise they are counted.
     """
+    if kinds is None and unit is None:
+        stored = task_rows_stored(programme=programme, as_of=as_of)
+        if stored is not None:
+            return stored
+    return task_rows_fresh(programme=programme, as_of=as_of, kinds=kinds, unit=unit)
+
+
+def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
+    """Return task_rows() from the rollups' per-task rows of the day, or None when the day is not stored."""
+    from django.db.models import Sum
+
+    from metrics.models import TaskRollup
+
+    sums = (
+        TaskRollup.objects.filter(programme=programme, day=as_of)
+        .values("task_id", "view")
+        .annotate(
+            total=Sum("assignments"),
+            done_count=Sum("done"),
+            overdue_count=Sum("overdue"),
+            active_count=Sum("active"),
+        )
+        .order_by()
+    )
+    by_task: dict = defaultdict(dict)
+    for row in sums:
+        by_task[row["task_id"]][row["view"]] = row
+    if not by_task:
+        return None
+    rows = []
+    for task in (
+        Task.objects.filter(pk__in=list(by_task)).select_related("goal", "lead_unit").order_by("code")
+    ):
+        verified = by_task[task.pk].get(View.VERIFIED)
+        reported = by_task[task.pk].get(View.REPORTED) or verified
+        if not verified or not verified["total"]:
+            continue
+        rows.append(
+            {
+                "code": task.code,
+                "title": task.title,
+                "group": task.group,
+                "goal": task.goal.code if task.goal else "",
+                "lead_unit": task.lead_unit.display_name,
+                "deadline": task.deadline,
+                "status": _stored_task_status(verified),
+                "reported_status": _stored_task_status(reported),
+                "assignments": verified["total"],
+                "done": verified["done_count"],
+                "reported_done": reported["done_count"],
+                "overdue": verified["overdue_count"],
+                "percent": 100 * verified["done_count"] / verified["total"],
+            }
+        )
+    return rows
+
+
+def _stored_task_status(row: dict) -> str:
+    if row["total"] and row["done_count"] == row["total"]:
+        return TaskStatus.DONE
+    if row["overdue_count"]:
+        return TaskStatus.OVERDUE
+    if row["active_count"]:
+        return TaskStatus.IN_PROGRESS
+    return TaskStatus.NOT_STARTED
+
+
+def task_rows_fresh(
+    *, programme: Programme, as_of: date, kinds: tuple[str, ...] | None = None, unit: Unit | None = None
+) -> list[dict]:
+    """Count task_rows() from the reports: one grouped query that carries each task's fields too."""
     task_fields = (
         "task__code",
         "task__title",

@@ -262,3 +262,20 @@ def test_the_first_load_of_the_summary_stays_within_its_weight(client):
     assert first <= 1.5 * 1024 * 1024
     assert repeat <= 100 * 1024
     assert first > 300 * 1024  # the plotly.js bundle is counted
+
+
+@pytest.mark.parametrize("code", ["DA06", "CDS2022"])
+def test_task_rows_from_the_rollups_equal_a_fresh_count(code):
+    from datetime import date
+
+    from metrics import dashboard
+    from projects.models import Programme
+
+    programme = Programme.objects.get(code=code)
+    day = date.fromisoformat(CONFERENCE)
+    assert dashboard.task_rows_stored(programme=programme, as_of=day) is None
+    _recompute()
+    keys = ("code", "status", "reported_status", "assignments", "done", "reported_done", "overdue")
+    stored = dashboard.task_rows_stored(programme=programme, as_of=day)
+    fresh = dashboard.task_rows_fresh(programme=programme, as_of=day)
+    assert [{k: r[k] for k in keys} for r in stored] == [{k: r[k] for k in keys} for r in fresh]
