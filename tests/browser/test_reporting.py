@@ -74,6 +74,10 @@ def test_reporter_submits_with_a_file_reviewer_accepts_figures_change(
     assert card_figure(page, "reported-done") == reported_before + 1
     assert verified_done() == before
 
+    province_page = f"{live_server.url}/en/units/02/?programme=DA06"
+    page.goto(province_page)
+    province_before = int(page.locator(".figure-card a.figure-link[data-count]").first.get_attribute("data-count"))
+
     # The reviewer accepts it from the queue, with the evidence at hand.
     reviewer = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     review_page = reviewer.new_page()
@@ -94,6 +98,11 @@ def test_reporter_submits_with_a_file_reviewer_accepts_figures_change(
     assert verified_done() == before + 1
     page.goto(f"{live_server.url}/en/reports/")
     assert card_figure(page, "verified-done") == before + 1
+    # And on the province's own page of the dashboard.
+    page.goto(province_page)
+    assert int(page.locator(".figure-card a.figure-link[data-count]").first.get_attribute("data-count")) == (
+        province_before + 1
+    )
 
 
 def test_pages_in_both_languages(committed_demo, live_server, browser, page, sign_in):
