@@ -322,29 +322,33 @@ def reminder_assignments(*, as_of: date, within_days: int = 7) -> dict:
     from django.contrib.auth import get_user_model
 
     horizon = as_of + timedelta(days=within_days)
+    reporters = list(
+        Membership.objects.filter(role=Role.REPORTER, user__is_active=True, unit__isnull=False)
+        .exclude(user__email="")
+        .values_list("user_id", "unit__path", "programme_id")
+    )
+    by_path: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+    for user_id, path, programme_id in reporters:
+        by_path[path].append((user_id, programme_id))
+    users = get_user_model().objects.in_bulk({user_id for user_id, _p, _g in reporters})
     candidates = assignments_with_status(
         as_of=as_of,
         view=View.REPORTED,
         queryset=Assignment.objects.filter(deadline__isnull=False, deadline__lte=horizon),
     ).select_related("task__programme", "unit")
-    open_assignments = [a for a in candidates if not is_done(a.status)]
-    reporters = (
-        Membership.objects.filter(role=Role.REPORTER, user__is_active=True, unit__isnull=False)
-        .exclude(user__email="")
-        .values_list("user_id", "unit__path", "programme_id")
-    )
-    users = get_user_model().objects.in_bulk({user_id for user_id, _p, _g in reporters})
     result: dict = {}
-    for user_id, path, programme_id in reporters:
-        for assignment in open_assignments:
-            if not assignment.unit.path.startswith(path):
-                continue
-            if programme_id is not None and assignment.task.programme_id != programme_id:
-                continue
-            key = "overdue" if assignment.deadline < as_of else "due_soon"
-            bucket = result.setdefault(users[user_id], {"due_soon": [], "overdue": []})[key]
-            if assignment not in bucket:
-                bucket.append(assignment)
+    # Each open assignment goes to the reporters of its unit and of every unit above it.
+    for assignment in candidates.iterator(chunk_size=2000):
+        if is_done(assignment.status):
+            continue
+        key = "overdue" if assignment.deadline < as_of else "due_soon"
+        notified = set()
+        for path in assignment.unit.ancestor_paths:
+            for user_id, programme_id in by_path.get(path, ()):
+                if user_id in notified or (programme_id is not None and assignment.task.programme_id != programme_id):
+                    continue
+                notified.add(user_id)
+                result.setdefault(users[user_id], {"due_soon": [], "overdue": []})[key].append(assignment)
     for buckets in result.values():
         for items in buckets.values():
             items.sort(key=lambda a: (a.deadline, a.task.code))

@@ -317,6 +317,14 @@ def test_reminders_email_reporters_about_overdue_and_due_soon():
     message = next(m for m in mail.outbox if m.to == ["hagiang@example.gov.vn"])
     assert assignment.task.code in message.body
     assert "/reports/" in message.body
+    assert "Cà Mau" not in message.body  # only Hà Giang's own subtree
+    assert len(mail.outbox) == sent  # reporters without an address get nothing
+    # An assignment reported done is no longer a reason to remind.
+    from projects.selectors import reminder_assignments
+
+    submit_done(assignment)
+    buckets = reminder_assignments(as_of=timezone.localdate())[hagiang]
+    assert assignment.pk not in {a.pk for a in buckets["due_soon"] + buckets["overdue"]}
 
 
 def test_reminders_run_daily_from_beat(settings):
