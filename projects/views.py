@@ -11,7 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -27,6 +27,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from projects import selectors, services
+from projects.as_of import as_of_from_request
 from projects.choices import AssignmentStatus, ReviewState
 from projects.choices import View as StatusView
 from projects.filters import ReporterAssignmentFilter
@@ -80,25 +81,33 @@ class ReportListView(RuleRequiredMixin, ExportMixin, SingleTableMixin, FilterVie
     export_formats = EXPORT_FORMATS
     export_name = "assignments"
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.as_of = as_of_from_request(request)
+        except BadRequest as error:
+            return TemplateResponse(request, "bad_request.html", {"message": str(error)}, status=400)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_queryset(self):
-        return selectors.reporter_assignments(self.request.user)
+        return selectors.reporter_assignments(self.request.user, as_of=self.as_of)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        scoped = selectors.reporter_assignments(user)
+        scoped = selectors.reporter_assignments(user, as_of=self.as_of)
+        context["as_of"] = self.as_of
         context["returned_count"] = scoped.filter(last_review_state=ReviewState.RETURNED).count()
         context["overdue_count"] = scoped.filter(reported_status=AssignmentStatus.OVERDUE).count()
-        context["unit_figures"] = unit_figures(user)
+        context["unit_figures"] = unit_figures(user, as_of=self.as_of)
         context["export_formats"] = EXPORT_FORMATS
         return context
 
 
-def unit_figures(user) -> list[dict]:
+def unit_figures(user, *, as_of) -> list[dict]:
     """Return, for each unit a user reports for and each programme it has work in, both views' counts."""
     from projects.models import Programme, Unit
 
-    today = timezone.localdate()
+    today = as_of
     rows = []
     reporter_units = Unit.objects.filter(
         pk__in=Membership.objects.filter(user=user, role="reporter").values("unit_id")

@@ -414,3 +414,11 @@ def test_todays_statuses_from_the_kept_latest_reports_equal_a_fresh_count(userna
         for a in selectors.reporter_assignments(reporter, as_of=real_today)
     }
     assert kept == counted and kept
+
+
+def test_reports_list_takes_as_of():
+    client = client_for("hagiang")
+    past = client.get("/en/reports/?as_of=2022-06-01")
+    assert past.status_code == 200
+    assert "01/06/2022" in past.content.decode()
+    assert client.get("/en/reports/?as_of=yesterday").status_code == 400
