@@ -146,3 +146,41 @@ def test_pages_in_both_languages(committed_demo, live_server, browser, page, sig
         page.goto(f"{live_server.url}{prefix}/reviews/")
         assert page.locator(f"#report-{report.pk} img").count() == 1
         shot(page, f"{language}-reviews")
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_reporting_pages_have_no_serious_accessibility_violation(committed_demo, live_server, browser, sign_in):
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (make test does)")
+    assignment = open_assignment("02")
+    # axe is injected as an inline script, which the site's policy refuses: only this context lets it in.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    pages = {
+        "hagiang": [
+            "/reports/",
+            f"/reports/new/?assignment={assignment.pk}",
+            "/reports/bulk/",
+            "/imports/",
+            f"/assignments/{assignment.pk}/history/",
+        ],
+        "c06": ["/reviews/"],
+    }
+    problems = []
+    for username, paths in pages.items():
+        context.clear_cookies()
+        sign_in(page, username)
+        for prefix in ("", "/en"):
+            for path in paths:
+                page.goto(f"{live_server.url}{prefix}{path}")
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+                problems += [
+                    f"{prefix}{path}: {v['id']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+                    for v in result["violations"]
+                    if v["impact"] in ("serious", "critical")
+                ]
+    context.close()
+    assert not problems, problems
