@@ -27,7 +27,7 @@ from projects.choices import (
     UnitKind,
     View,
 )
-from projects.models import Assignment, Goal, Programme, Report, Task, Unit
+from projects.models import Assignment, Goal, Programme, Report, Unit
 from projects.status import counting_review_states, status_expression
 
 STATUSES = [s.value for s in AssignmentStatus]
@@ -166,6 +166,29 @@ def freshness(programmes) -> list[dict]:
     return result
 
 
+def overdue_assignments(assignments: QuerySet[Assignment], tasks: list[dict], *, limit: int = 10) -> list:
+    """Return the first overdue assignments by deadline, looking only at the tasks that have any.
+
+    ``tasks`` are task_rows() of the same scope: their overdue counts say where to look, so a page
+    never evaluates the status of every assignment of the programme to show ten.
+    """
+    candidates, found = [], 0
+    for row in sorted(
+        (r for r in tasks if r["overdue"]), key=lambda r: (r["deadline"] is None, r["deadline"], r["code"])
+    ):
+        candidates.append(row["code"])
+        found += row["overdue"]
+        if found >= limit:
+            break
+    if not candidates:
+        return []
+    return list(
+        assignments.filter(task__code__in=candidates, status=AssignmentStatus.OVERDUE).order_by(
+            "deadline", "task__code", "unit__path"
+        )[:limit]
+    )
+
+
 # Tasks and goals ---------------------------------------------------------------------------------------
 
 
@@ -203,9 +226,19 @@ def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
 
     from metrics.models import TaskRollup
 
+    task_fields = (
+        "task__code",
+        "task__title",
+        "task__group",
+        "task__deadline",
+        "task__goal__code",
+        "task__lead_unit__name",
+        "task__lead_unit__short_name",
+    )
+    # One grouped read: each task's sums over its depth-one units, with the task's own fields.
     sums = (
         TaskRollup.objects.filter(programme=programme, day=as_of)
-        .values("task_id", "view")
+        .values("view", *task_fields)
         .annotate(
             total=Sum("assignments"),
             done_count=Sum("done"),
@@ -216,25 +249,23 @@ def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
     )
     by_task: dict = defaultdict(dict)
     for row in sums:
-        by_task[row["task_id"]][row["view"]] = row
+        by_task[row["task__code"]][row["view"]] = row
     if not by_task:
         return None
     rows = []
-    for task in (
-        Task.objects.filter(pk__in=list(by_task)).select_related("goal", "lead_unit").order_by("code")
-    ):
-        verified = by_task[task.pk].get(View.VERIFIED)
-        reported = by_task[task.pk].get(View.REPORTED) or verified
+    for code in sorted(by_task):
+        verified = by_task[code].get(View.VERIFIED)
+        reported = by_task[code].get(View.REPORTED) or verified
         if not verified or not verified["total"]:
             continue
         rows.append(
             {
-                "code": task.code,
-                "title": task.title,
-                "group": task.group,
-                "goal": task.goal.code if task.goal else "",
-                "lead_unit": task.lead_unit.display_name,
-                "deadline": task.deadline,
+                "code": code,
+                "title": verified["task__title"],
+                "group": verified["task__group"],
+                "goal": verified["task__goal__code"] or "",
+                "lead_unit": verified["task__lead_unit__short_name"] or verified["task__lead_unit__name"],
+                "deadline": verified["task__deadline"],
                 "status": _stored_task_status(verified),
                 "reported_status": _stored_task_status(reported),
                 "assignments": verified["total"],

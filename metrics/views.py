@@ -277,9 +277,7 @@ class ProgrammeDetailView(DashboardMixin, TemplateView):
         summary = readers.programme_summary(programme=programme, unit=nation(), as_of=self.as_of)
         verified, reported = _summary_counts(summary)
         assignments = dashboard.programme_assignments(programme=programme, as_of=self.as_of)
-        overdue = list(
-            assignments.filter(status=AssignmentStatus.OVERDUE).order_by("deadline", "unit__path")[:10]
-        )
+        overdue = dashboard.overdue_assignments(assignments, tasks)
         code = programme.code
         context.update(
             goals_achieved=summary["goals"]["achieved"],
