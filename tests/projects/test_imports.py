@@ -494,3 +494,18 @@ def test_numbers_in_vietnamese_and_english_forms(text, value):
 def test_ambiguous_or_malformed_numbers_are_refused(text):
     with pytest.raises(imports.RowInvalid):
         imports.parse_decimal("value", text, required=True)
+
+
+def test_projects_never_imports_metrics():
+    """Observations are imported by metrics.imports; projects names importers only in settings."""
+    import re
+    from pathlib import Path
+
+    import projects
+
+    offenders = [
+        str(path)
+        for path in Path(projects.__file__).parent.rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+metrics\b", path.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
+    assert offenders == []
