@@ -76,7 +76,9 @@ def test_reporter_submits_with_a_file_reviewer_accepts_figures_change(
 
     province_page = f"{live_server.url}/en/units/02/?programme=DA06"
     page.goto(province_page)
-    province_before = int(page.locator(".figure-card a.figure-link[data-count]").first.get_attribute("data-count"))
+    province_before = int(
+        page.locator(".figure-card a.figure-link[data-count]").first.get_attribute("data-count")
+    )
 
     # The reviewer accepts it from the queue, with the evidence at hand.
     reviewer = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
@@ -151,7 +153,9 @@ def test_pages_in_both_languages(committed_demo, live_server, browser, page, sig
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def test_reporting_pages_have_no_serious_accessibility_violation(committed_demo, live_server, browser, sign_in):
+def test_reporting_pages_have_no_serious_accessibility_violation(
+    committed_demo, live_server, browser, sign_in
+):
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (make test does)")
     assignment = open_assignment("02")

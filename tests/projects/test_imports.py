@@ -31,6 +31,7 @@ def english():
     with translation.override("en"):
         yield
 
+
 HEADER = ["programme", "task", "unit", "status", "percent", "completed_on", "effective_date", "note"]
 TASK = "NV14"  # a Đề án 06 task given to all 63 provinces
 DAY = "2024-03-01"
@@ -482,7 +483,13 @@ def test_imported_reports_leave_the_report_chains_exactly_as_a_full_refresh_woul
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1.234.567,5", "1234567.5"), ("1,234,567.5", "1234567.5"), ("227", "227"), ("0,5", "0.5"), ("2.36", "2.36")],
+    [
+        ("1.234.567,5", "1234567.5"),
+        ("1,234,567.5", "1234567.5"),
+        ("227", "227"),
+        ("0,5", "0.5"),
+        ("2.36", "2.36"),
+    ],
 )
 def test_numbers_in_vietnamese_and_english_forms(text, value):
     from decimal import Decimal

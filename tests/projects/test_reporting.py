@@ -342,7 +342,10 @@ def test_login_is_throttled_after_repeated_failures(client):
     response = client.post("/accounts/login/", {"username": "hagiang", "password": "tiendo-demo"})
     assert response.status_code in (403, 429)
     assert "_auth_user_id" not in client.session
-    assert "Quá nhiều lần đăng nhập sai" in response.content.decode() or "Too many failed" in response.content.decode()
+    assert (
+        "Quá nhiều lần đăng nhập sai" in response.content.decode()
+        or "Too many failed" in response.content.decode()
+    )
 
 
 def test_csrf_is_enforced_on_report_posts():

@@ -11,9 +11,13 @@ from projects.models import Assignment
 from tests.projects.reporting_helpers import form_data, user
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)"
+)
 def test_concurrent_submissions_one_lands_one_conflicts(committed_demo):
-    assignment = Assignment.objects.filter(unit__code="02", task__programme__code="DA06").order_by("pk").first()
+    assignment = (
+        Assignment.objects.filter(unit__code="02", task__programme__code="DA06").order_by("pk").first()
+    )
     version = assignment.version
     before = assignment.reports.count()
     barrier = threading.Barrier(2)
