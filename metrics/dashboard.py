@@ -189,6 +189,43 @@ def overdue_assignments(assignments: QuerySet[Assignment], tasks: list[dict], *,
     )
 
 
+# Counts of assignments --------------------------------------------------------------------------------------
+
+# Filters of an assignment table whose row count the rollups know, so the table need not count its rows.
+COUNTABLE_FILTERS = {"status", "done", "unit"}
+IGNORED_PARAMETERS = {"as_of", "page", "sort", "_export", "per_page", "programme"}
+
+
+def assignment_count(*, programme: Programme, as_of: date, params) -> int | None:
+    """Return how many assignments a table filtered by ``params`` holds, from the rollups; None when its
+    filters are ones the rollups cannot answer (search, kind, region, task) and the table must count."""
+    used = {key for key, value in params.items() if value and key not in IGNORED_PARAMETERS}
+    if not used <= COUNTABLE_FILTERS:
+        return None
+    unit = None
+    if code := params.get("unit"):
+        unit = Unit.objects.filter(code=code.strip().upper()).first()
+        if unit is None:
+            return 0
+    unit = unit or Unit.objects.get(parent__isnull=True, kind=UnitKind.NATION)
+    counts = readers.programme_summary(programme=programme, unit=unit, as_of=as_of)["assignments"]
+    done = counts[AssignmentStatus.DONE_ON_TIME] + counts[AssignmentStatus.DONE_LATE]
+    if status := params.get("status"):
+        if status not in STATUSES:
+            return None
+        total = counts[status]
+        if params.get("done") == "yes":
+            return total if status in DONE else 0
+        if params.get("done") == "no":
+            return 0 if status in DONE else total
+        return total
+    if params.get("done") == "yes":
+        return done
+    if params.get("done") == "no":
+        return counts["total"] - done
+    return counts["total"]
+
+
 # Tasks and goals ---------------------------------------------------------------------------------------
 
 

@@ -13,11 +13,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -127,7 +129,9 @@ class DashboardTableMixin(DashboardMixin, ExportMixin, SingleTableMixin):
             query["_export"] = export_format
             links.append({"format": export_format.upper(), "url": f"?{query.urlencode()}"})
         context["export_links"] = links
-        context["row_count"] = len(context["table"].rows)
+        table = context["table"]
+        paginator = getattr(table, "paginator", None)
+        context["row_count"] = paginator.count if paginator is not None else len(table.rows)
         return context
 
 
@@ -399,12 +403,34 @@ class AssignmentListView(DashboardTableMixin, TemplateView):
     def get_table_data(self):
         return self.filterset.qs
 
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if pagination and self.filterset.is_valid():
+            count = dashboard.assignment_count(
+                programme=self.programme, as_of=self.as_of, params=self.request.GET
+            )
+            if count is not None:
+                pagination.update(paginator_class=KnownCountPaginator, count=count)
+        return pagination
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             programme=self.programme, filter_form=self.filterset.form, **kwargs
         )
         context["row_count"] = context["table"].paginator.count if context["table"].paginator else 0
         return context
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (by the rollups) instead of counting 500,000 joined rows."""
+
+    def __init__(self, object_list, per_page, *args, count: int | None = None, **kwargs):
+        self.known_count = count
+        super().__init__(object_list, per_page, *args, **kwargs)
+
+    @cached_property
+    def count(self):
+        return self.known_count if self.known_count is not None else super().count
 
 
 class TaskDetailView(DashboardTableMixin, TemplateView):
