@@ -30,7 +30,7 @@ def reminders_send(*, as_of: date | None = None, base_url: str = "") -> int:
                     "user": user,
                     "as_of": as_of,
                     "days": DUE_WITHIN_DAYS,
-                    "base_url": base_url or getattr(settings, "TIENDO_BASE_URL", ""),
+                    "base_url": base_url or settings.TIENDO_BASE_URL,
                     **buckets,
                 },
             )

@@ -154,6 +154,8 @@ CSRF_COOKIE_HTTPONLY = True
 EMAIL_CONFIG = env.email_url("DJANGO_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Tiến độ <no-reply@tiendo.gov.vn>")
+# The site's address, for links in emails (reminders), such as https://tiendo.example.gov.vn
+TIENDO_BASE_URL = env("TIENDO_BASE_URL", default="").rstrip("/")
 
 # An empty broker means eager execution: jobs run in-process, on commit, as they would on a worker.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -302,7 +302,8 @@ def test_task_and_assignment_changes_are_in_their_history():
     assert "deadline" in html
 
 
-def test_reminders_email_reporters_about_overdue_and_due_soon():
+def test_reminders_email_reporters_about_overdue_and_due_soon(settings):
+    settings.TIENDO_BASE_URL = "https://tiendo.example.gov.vn"
     hagiang = user("hagiang")
     hagiang.email = "hagiang@example.gov.vn"
     hagiang.save()
@@ -316,7 +317,7 @@ def test_reminders_email_reporters_about_overdue_and_due_soon():
     assert sent >= 1
     message = next(m for m in mail.outbox if m.to == ["hagiang@example.gov.vn"])
     assert assignment.task.code in message.body
-    assert "/reports/" in message.body
+    assert "https://tiendo.example.gov.vn/reports/" in message.body
     assert "Cà Mau" not in message.body  # only Hà Giang's own subtree
     assert len(mail.outbox) == sent  # reporters without an address get nothing
     # An assignment reported done is no longer a reason to remind.
