@@ -166,12 +166,35 @@ def freshness(programmes) -> list[dict]:
     return result
 
 
-def overdue_assignments(assignments: QuerySet[Assignment], tasks: list[dict], *, limit: int = 10) -> list:
+def unit_task_overdue(*, programme: Programme, unit: Unit, as_of: date) -> list[dict] | None:
+    """Return, for a depth-one unit on a stored day, its tasks with overdue assignments (code, deadline,
+    overdue) from the rollups' per-task rows; None when they cannot say (deeper unit, day not stored)."""
+    from metrics.models import TaskRollup
+
+    if unit.depth != 1 or not TaskRollup.objects.filter(programme=programme, day=as_of, unit=unit).exists():
+        return None
+    return [
+        {"code": row["task__code"], "deadline": row["task__deadline"], "overdue": row["overdue"]}
+        for row in TaskRollup.objects.filter(
+            programme=programme, day=as_of, unit=unit, view=View.VERIFIED, overdue__gt=0
+        ).values("task__code", "task__deadline", "overdue")
+    ]
+
+
+def overdue_assignments(
+    assignments: QuerySet[Assignment], tasks: list[dict] | None, *, limit: int = 10
+) -> list:
     """Return the first overdue assignments by deadline, looking only at the tasks that have any.
 
     ``tasks`` are task_rows() of the same scope: their overdue counts say where to look, so a page
     never evaluates the status of every assignment of the programme to show ten.
     """
+    if tasks is None:  # nothing says where to look: every assignment in scope
+        return list(
+            assignments.filter(status=AssignmentStatus.OVERDUE).order_by(
+                "deadline", "task__code", "unit__path"
+            )[:limit]
+        )
     candidates, found = [], 0
     for row in sorted(
         (r for r in tasks if r["overdue"]), key=lambda r: (r["deadline"] is None, r["deadline"], r["code"])

@@ -449,7 +449,20 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
             as_of=self.as_of, queryset=self.task.assignments.select_related("task", "unit")
         )
         self.filterset = AssignmentFilter(request.GET or None, queryset=self.assignments)
+        self.counts = _status_counts(self.assignments)
         return super().get(request, *args, **kwargs)
+
+    def get_table_pagination(self, table):
+        # The counts by status, read once for the chart, are also the table's row count when it is
+        # filtered by status only.
+        pagination = super().get_table_pagination(table)
+        used = {k for k, v in self.request.GET.items() if v and k not in dashboard.IGNORED_PARAMETERS}
+        if pagination and used <= {"status"} and self.filterset.is_valid():
+            verified = self.counts[0]
+            status = self.request.GET.get("status")
+            count = verified.get(status, 0) if status else sum(verified.values())
+            pagination.update(paginator_class=KnownCountPaginator, count=count)
+        return pagination
 
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "programme_code": self.programme.code, "exclude": ("task",)}
@@ -462,7 +475,7 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
             programme=self.programme, task=self.task, filter_form=self.filterset.form, **kwargs
         )
         context["row_count"] = context["table"].paginator.count if context["table"].paginator else 0
-        verified, reported = _status_counts(self.assignments)
+        verified, reported = self.counts
         context["status_rows"] = _status_rows(
             self, verified, reported, self.programme.code, task=self.task.code
         )
@@ -615,10 +628,9 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             trend=trend,
             trend_last=trend[-1] if trend else None,
             trend_chart=self.chart("chart-trend", charts.completion_trend(trend, language=self.language)),
-            overdue=list(
-                assignments.filter(status=AssignmentStatus.OVERDUE).order_by(
-                    "deadline", "task__code", "unit__path"
-                )[:10]
+            overdue=dashboard.overdue_assignments(
+                assignments,
+                dashboard.unit_task_overdue(programme=programme, unit=self.unit, as_of=self.as_of),
             ),
             overdue_url=self.url(
                 "metrics:assignment_list", programme.code, status="overdue", unit=self.unit.code
