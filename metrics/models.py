@@ -209,6 +209,14 @@ class RollupDay(models.Model):
     computed_at = models.DateTimeField(
         verbose_name=_("computed at"),
     )
+    stale = models.BooleanField(
+        verbose_name=_("stale"),
+        default=False,
+        help_text=_(
+            "A later change reached back before this day (a backdated report, a deadline moved, a unit "
+            "moved): readers count it afresh until the nightly run recomputes it."
+        ),
+    )
 
     class Meta:
         ordering = ["programme", "-day"]
@@ -225,7 +233,7 @@ class RollupDay(models.Model):
         return f"{self.programme_id} {self.day:%d/%m/%Y}"
 
     def covers(self, depth: int) -> bool:
-        return self.max_depth is None or depth <= self.max_depth
+        return not self.stale and (self.max_depth is None or depth <= self.max_depth)
 
 
 class StatusRollup(models.Model):

@@ -65,7 +65,7 @@ class _Day:
 
     @property
     def computed_at(self):
-        return self.stored.computed_at if self.stored is not None else timezone.now()
+        return self.stored.computed_at if self.covers(0) else timezone.now()
 
     def status(self, units: list[Unit], *, within: Unit | None = None) -> dict[int, dict[str, dict]]:
         """Return unit id → view → figures for the given units (all of one depth or subtree)."""
@@ -85,7 +85,7 @@ class _Day:
         return self._counted
 
     def goals(self) -> dict[str, dict]:
-        if self.stored is not None:
+        if self.stored is not None and not self.stored.stale:
             rows = GoalRollup.objects.filter(programme=self.programme, day=self.day).values(
                 "view", "achieved", "total"
             )

@@ -592,7 +592,12 @@ def recompute_programme(
             GoalRollup.objects.bulk_create(
                 [GoalRollup(programme=programme, view=view, day=day, **g) for view, g in goals.items()]
             )
-            if max_depth is not None and existing is not None and existing.max_depth is None:
+            if (
+                max_depth is not None
+                and existing is not None
+                and existing.max_depth is None
+                and not existing.stale
+            ):
                 # A history run never narrows a day that is already complete.
                 stored_depth = None
             else:
@@ -600,7 +605,7 @@ def recompute_programme(
             RollupDay.objects.update_or_create(
                 programme=programme,
                 day=day,
-                defaults={"max_depth": stored_depth, "computed_at": timezone.now()},
+                defaults={"max_depth": stored_depth, "computed_at": timezone.now(), "stale": False},
             )
             rows = len(status_objects) + len(indicator_objects) + len(goals)
     except BaseException as error:
@@ -684,11 +689,14 @@ def refresh_paths(programme: Programme, paths: Iterable[str], *, day: date | Non
     computed in full instead, so that a refresh never leaves a partial day behind.
     """
     day = day or today()
+    paths = list(paths)
     prefixes = _path_prefixes(paths)
-    stored = RollupDay.objects.filter(programme=programme, day=day, max_depth__isnull=True).exists()
-    if not stored or len(prefixes) > MAX_REFRESH_UNITS:
+    stored = RollupDay.objects.filter(programme=programme, day=day, max_depth__isnull=True).first()
+    if stored is None or len(prefixes) > MAX_REFRESH_UNITS:
         # A large import touches so many paths that one full pass is cheaper than a long CASE.
-        return recompute_programme(programme, day=day)
+        rows = recompute_programme(programme, day=day)
+        mark_history_stale(programme, paths, day=day, since=stored.computed_at if stored else None)
+        return rows
     run = _Run(programme=programme, scope=RollupScope.PATHS, day=day)
     try:
         with transaction.atomic():
@@ -702,6 +710,7 @@ def refresh_paths(programme: Programme, paths: Iterable[str], *, day: date | Non
             _write_status(status_objects)
             _write_tasks(programme.pk, day, accumulators)
             goals_written = _refresh_goals(programme, day)
+            mark_history_stale(programme, paths, day=day, since=stored.computed_at)
             RollupDay.objects.filter(programme=programme, day=day).update(computed_at=timezone.now())
     except BaseException as error:
         run.fail(error)
@@ -815,6 +824,50 @@ def _root_figures(programme, day, root_pk, root_path, refreshed, figures, accumu
             {task_id: acc[4:6] for task_id, acc in accs.items() if acc[4]},
         )
     return result
+
+
+def mark_history_stale(
+    programme: Programme, paths: Iterable[str], *, day: date, since: datetime | None
+) -> int:
+    """Flag the stored days before ``day`` that a change may reach back to; return how many.
+
+    A report submitted or reviewed since the last computation reaches back to its effective date.
+    A change without such a report (a deadline, a new assignment, a unit moved) may change any
+    earlier day. Flagged days are counted afresh by the readers until recompute_stale() runs.
+    """
+    from django.db.models import Min, Q
+
+    from projects.models import Report
+
+    earliest = None
+    if since is not None:
+        changed = Report.objects.filter(programme=programme).filter(
+            Q(submitted_at__gte=since) | Q(reviewed_at__gte=since)
+        )
+        unit_paths = [path for path in paths if path]
+        changed = (
+            changed.filter(assignment__unit__path__in=unit_paths)
+            if unit_paths
+            else changed.filter(goal__isnull=False)
+        )
+        earliest = changed.aggregate(earliest=Min("effective_date"))["earliest"]
+    days = RollupDay.objects.filter(programme=programme, day__lt=day, stale=False)
+    if earliest is not None:
+        days = days.filter(day__gte=earliest)
+    return days.update(stale=True)
+
+
+def recompute_stale(*, programmes=None, limit: int = 60, progress=None) -> int:
+    """Recompute the stored earlier days flagged stale, latest first, at most ``limit`` of them."""
+    days = RollupDay.objects.filter(stale=True).select_related("programme").order_by("-day")
+    if programmes is not None:
+        days = days.filter(programme__in=list(programmes))
+    rows = 0
+    for stored in days[:limit]:
+        rows += recompute_programme(stored.programme, day=stored.day, max_depth=stored.max_depth)
+        if progress:
+            progress(stored.day)
+    return rows
 
 
 def _target_tree(targets: list[tuple[int, str, int]]) -> Tree:

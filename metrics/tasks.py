@@ -29,6 +29,8 @@ def rollups_recompute_all(day: str | None = None) -> int:
     as_of = date.fromisoformat(day) if day else rollups.today()
     rows = rollups.recompute_all(day=as_of)
     rollups.prune(before=as_of)
+    # Earlier days that a later change reached back to (a backdated report, a deadline moved).
+    rows += rollups.recompute_stale()
     return rows
 
 

@@ -299,3 +299,41 @@ def test_a_failed_run_is_recorded_and_writes_nothing(da06, monkeypatch):
     with pytest.raises(RuntimeError):
         rollups.recompute_programme(da06, day=CONFERENCE)
     assert stored_rows(da06, CONFERENCE) == before
+
+
+def test_a_backdated_report_makes_earlier_days_stale_until_recomputed(
+    da06, django_capture_on_commit_callbacks
+):
+    from metrics.models import RollupDay
+
+    earlier, later = date(2022, 6, 30), CONFERENCE
+    rollups.recompute_history(da06, days=[earlier, later])
+    rollups.recompute_programme(da06, day=rollups.today())
+    assignment = (
+        Assignment.objects.filter(task__programme=da06, unit__depth=1)
+        .exclude(verified_report__status=ReportStatus.DONE)
+        .first()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        f.report(assignment, ReportStatus.DONE, date(2022, 9, 1))  # backdated, between the two days
+    assert not RollupDay.objects.get(programme=da06, day=earlier).stale
+    assert RollupDay.objects.get(programme=da06, day=later).stale
+    # Readers count a stale day afresh, so the page is right before the nightly run.
+    read = readers.programme_summary(programme=da06, unit="VN", as_of=later)
+    read.pop("computed_at")
+    assert read == metric_selectors.programme_summary(
+        programme=da06, unit=Unit.objects.get(code="VN"), as_of=later
+    )
+    rollups.recompute_stale()
+    assert not RollupDay.objects.filter(programme=da06, stale=True).exists()
+    assert rollups.verify_programme(da06, later) == []
+
+
+def test_a_moved_deadline_makes_every_earlier_day_stale(da06, django_capture_on_commit_callbacks):
+    from metrics.models import RollupDay
+
+    rollups.recompute_history(da06, days=[date(2022, 3, 1), CONFERENCE])
+    rollups.recompute_programme(da06, day=rollups.today())
+    with django_capture_on_commit_callbacks(execute=True):
+        _set_deadline(da06)
+    assert RollupDay.objects.filter(programme=da06, day__lt=rollups.today(), stale=False).count() == 0

@@ -29,13 +29,20 @@ class Command(BaseCommand):
             help=_("Also store the top of the tree for past days, for trend charts."),
         )
         parser.add_argument(
+            "--stale",
+            action="store_true",
+            help=_("Also recompute the earlier days that later changes reached back to."),
+        )
+        parser.add_argument(
             "--step",
             type=int,
             default=7,
             help=_("Days between two history points (default 7)."),
         )
 
-    def handle(self, *args, programme=None, day=None, verify=False, history=False, step=7, **options):
+    def handle(
+        self, *args, programme=None, day=None, verify=False, history=False, stale=False, step=7, **options
+    ):
         programmes = Programme.objects.order_by("code")
         if programme:
             programmes = programmes.filter(code=programme)
@@ -60,6 +67,8 @@ class Command(BaseCommand):
                     total=len(days), disable=quiet, desc=_("History of %(code)s") % {"code": item.code}
                 ) as bar:
                     rows += rollups.recompute_history(item, days=days, progress=lambda _day: bar.update(1))
+        if stale:
+            rows += rollups.recompute_stale(programmes=programmes, limit=100_000)
         if not quiet:
             self.stdout.write(self.style.SUCCESS(_("%(rows)d rollup rows written.") % {"rows": rows}))
 
