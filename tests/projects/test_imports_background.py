@@ -128,7 +128,14 @@ def test_large_import_runs_on_a_worker_with_progress(committed_demo, to_broker, 
             progress_seen.append(job.rows_done)
             return job.finished
 
-        wait_for(finished, "the import to finish")
+        try:
+            wait_for(finished, "the import to finish")
+        except AssertionError as error:
+            log.flush()
+            raise AssertionError(
+                f"{error}; job {job.state} {job.rows_done}/{job.rows_total}; "
+                f"worker log:\n{(tmp_path / 'worker.log').read_text()[-4000:]}"
+            ) from None
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
