@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects import services
-from projects.models import Assignment, Goal, Membership, Programme, Report, Task, Unit
+from projects.models import Assignment, Goal, ImportJob, Membership, Programme, Report, Task, Unit
 
 
 @admin.register(Unit)
@@ -106,7 +106,7 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(SimpleHistoryAdmin):
     list_display = [
         "pk",
         "programme",
@@ -144,6 +144,31 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "kind",
+        "original_name",
+        "created_by",
+        "created_at",
+        "dry_run",
+        "state",
+        "rows_done",
+        "rows_total",
+    ]
+    list_filter = ["kind", "state", "dry_run"]
+    search_fields = ["original_name", "created_by__username"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False  # files are uploaded on /imports/, where they are checked
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a job's record is its audit trail
 
 
 @admin.register(Membership)

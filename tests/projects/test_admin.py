@@ -15,6 +15,7 @@ CHANGELISTS = [
     ("projects", "assignment", {"unit__kind": "province"}),
     ("projects", "report", {"review_state__exact": "accepted"}),
     ("projects", "membership", {}),
+    ("projects", "importjob", {}),
     ("metrics", "indicator", {}),
     ("metrics", "observation", {}),
 ]
