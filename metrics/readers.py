@@ -5,8 +5,10 @@ metrics.rollups stored for the day asked for. A day (or a depth of the tree on a
 no stored rows is counted on demand, with the same set-based code and still a fixed number of
 queries, and is not stored: a read never writes. Stored days are: every day a full recompute ran
 (nightly, all units; on earlier days only the top of the tree is kept) and the history days of
-``recompute_rollups --history`` (the top of the tree). ``computed_at`` says when the figures were
-computed; for figures counted on demand it is the moment of the read.
+``recompute_rollups --history`` (the top of the tree). A stored day that a later change reached back
+to (a backdated report, a moved deadline or unit) is flagged stale and counted on demand until the
+nightly run recomputes it. ``computed_at`` says when the figures were computed; for figures counted on
+demand it is the moment of the read. ``trend`` reads stored days only, stale or not.
 
 Arguments ``programme`` and ``unit`` take model instances or codes.
 """

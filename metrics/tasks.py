@@ -8,12 +8,13 @@ database is unavailable for a moment.
 from datetime import date
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 
 ROLLUP_TASK = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError, DatabaseError),
+    # A database that is briefly away (restart, failover, too many connections); not bad data.
+    "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": 2,
     "retry_backoff_max": 300,
     "retry_jitter": True,
