@@ -616,7 +616,7 @@ def recompute_programme(
 
 
 def recompute_all(*, day: date | None = None, programmes=None, progress=None) -> int:
-    """Recompute every programme for a day, then keep only the top of the tree on earlier days."""
+    """Recompute every programme for a day (the nightly job then prunes earlier days with prune())."""
     day = day or today()
     rows = 0
     for programme in programmes if programmes is not None else Programme.objects.order_by("code"):
