@@ -405,7 +405,7 @@ class AssignmentListView(DashboardTableMixin, TemplateView):
 
     def get_table_pagination(self, table):
         pagination = super().get_table_pagination(table)
-        if pagination and self.filterset.is_valid():
+        if pagination and (not self.filterset.is_bound or self.filterset.is_valid()):
             count = dashboard.assignment_count(
                 programme=self.programme, as_of=self.as_of, params=self.request.GET
             )
@@ -457,7 +457,7 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
         # filtered by status only.
         pagination = super().get_table_pagination(table)
         used = {k for k, v in self.request.GET.items() if v and k not in dashboard.IGNORED_PARAMETERS}
-        if pagination and used <= {"status"} and self.filterset.is_valid():
+        if pagination and used <= {"status"} and (not self.filterset.is_bound or self.filterset.is_valid()):
             verified = self.counts[0]
             status = self.request.GET.get("status")
             count = verified.get(status, 0) if status else sum(verified.values())
