@@ -337,3 +337,46 @@ def test_a_moved_deadline_makes_every_earlier_day_stale(da06, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         _set_deadline(da06)
     assert RollupDay.objects.filter(programme=da06, day__lt=rollups.today(), stale=False).count() == 0
+
+
+@pytest.mark.parametrize("rule", ["sum", "mean", "min", "max", "ratio", "none"])
+def test_indicator_values_roll_up_by_their_rule(da06, rule):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from metrics.models import Indicator, Observation
+
+    indicator = Indicator.objects.create(code=f"T_{rule}", name=rule, aggregation=rule, programme=da06)
+    province = Unit.objects.get(code="01")
+    districts = list(Unit.objects.filter(parent=province).order_by("code")[:3])
+    for index, unit in enumerate([*districts, *Unit.objects.filter(parent=districts[0])[:2]]):
+        for period, bump in ((date(2022, 10, 31), 0), (date(2022, 11, 30), 5)):
+            Observation.objects.create(
+                indicator=indicator,
+                unit=unit,
+                period=period,
+                value=Decimal(10 + 7 * index + bump),
+                denominator=Decimal(50) if rule == "ratio" else None,
+                reported_at=timezone.now(),
+            )
+    # A revision of the same period: the later one counts.
+    Observation.objects.create(
+        indicator=indicator,
+        unit=districts[1],
+        period=date(2022, 11, 30),
+        value=Decimal(3),
+        reported_at=timezone.now(),
+    )
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    assert rollups.verify_programme(da06, CONFERENCE) == []
+    stored = {row.unit_id: row for row in IndicatorRollup.objects.filter(indicator=indicator, day=CONFERENCE)}
+    for unit in [Unit.objects.get(code="VN"), province, *districts]:
+        expected = metric_selectors.indicator_value(indicator=indicator, unit=unit, as_of=CONFERENCE)
+        row = stored.get(unit.pk)
+        got = (row.value, row.denominator) if row else (None, None)
+        if expected.value is None:
+            assert got[0] is None
+        else:
+            assert got[0] == expected.value.quantize(Decimal("0.0001")), unit.code
+            assert got[1] == expected.denominator
