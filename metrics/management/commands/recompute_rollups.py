@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from metrics import rollups
+from metrics.models import RollupDay
 from projects.models import Programme
 
 
@@ -34,6 +35,11 @@ class Command(BaseCommand):
             help=_("Also recompute the earlier days that later changes reached back to."),
         )
         parser.add_argument(
+            "--missing",
+            action="store_true",
+            help=_("With --history, compute only the days not stored yet (fresh and not stale)."),
+        )
+        parser.add_argument(
             "--step",
             type=int,
             default=7,
@@ -41,7 +47,16 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, programme=None, day=None, verify=False, history=False, stale=False, step=7, **options
+        self,
+        *args,
+        programme=None,
+        day=None,
+        verify=False,
+        history=False,
+        stale=False,
+        missing=False,
+        step=7,
+        **options,
     ):
         programmes = Programme.objects.order_by("code")
         if programme:
@@ -63,6 +78,13 @@ class Command(BaseCommand):
         if history:
             for item in programmes:
                 days = rollups.history_days(item, until=day, step_days=step)
+                if missing:
+                    stored = set(
+                        RollupDay.objects.filter(programme=item, day__in=days, stale=False).values_list(
+                            "day", flat=True
+                        )
+                    )
+                    days = [d for d in days if d not in stored]
                 with tqdm(
                     total=len(days), disable=quiet, desc=_("History of %(code)s") % {"code": item.code}
                 ) as bar:
