@@ -399,11 +399,7 @@ def indicator_value_of(figures: dict | None) -> metric_selectors.IndicatorValue:
     )
 
 
-def nation_of(programme: Programme) -> Unit:
-    """Return the root of the tree the programme's lead unit belongs to: the nation its figures are of."""
-    root_path = programme.lead_unit.path.split("/", 1)[0] + "/" if programme.lead_unit_id else None
-    root = Unit.objects.filter(path=root_path).first() if root_path else None
-    return root or Unit.objects.filter(parent__isnull=True, kind="nation").order_by("pk").first()
+nation_of = metric_selectors.nation_of
 
 
 def compute_goals(

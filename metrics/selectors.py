@@ -90,6 +90,13 @@ def units_reporting_by_kind(*, indicator: Indicator, as_of: date) -> dict[str, i
     return dict(Counter(o.unit.kind for o in latest.values() if o.value > 0))
 
 
+def nation_of(programme: Programme) -> Unit:
+    """Return the root of the tree the programme's lead unit belongs to: the nation its figures are of."""
+    root_path = programme.lead_unit.path.split("/", 1)[0] + "/" if programme.lead_unit_id else None
+    root = Unit.objects.filter(path=root_path).first() if root_path else None
+    return root or Unit.objects.filter(parent__isnull=True, kind="nation").order_by("pk").first()
+
+
 def goals_achieved(*, programme: Programme, as_of: date, view: str = View.VERIFIED) -> set[int]:
     """Return the goals achieved as of a date: by their latest assessment, or by their indicator's target."""
     achieved = {
@@ -99,7 +106,7 @@ def goals_achieved(*, programme: Programme, as_of: date, view: str = View.VERIFI
         ).items()
         if ok
     }
-    nation = Unit.objects.get(parent__isnull=True, kind="nation")
+    nation = nation_of(programme)
     for indicator in Indicator.objects.filter(programme=programme, goal__isnull=False):
         if indicator.goal_id in achieved:
             continue

@@ -127,3 +127,11 @@ def test_demo_users_only_with_debug_or_force(settings):
     assert not get_user_model().objects.filter(username__in=usernames).exists()
     call_command("loaddemo", "--force", verbosity=0)
     assert get_user_model().objects.filter(username__in=usernames).count() == len(usernames)
+
+
+def test_goals_are_counted_on_the_programmes_own_tree_when_another_root_exists():
+    from tests import factories as f
+
+    f.unit("XX")  # a second national root, as a synthetic or test tree would add
+    achieved = metric_selectors.goals_achieved(programme=Programme.objects.get(code="DA06"), as_of=CONFERENCE)
+    assert len(achieved) == 11
