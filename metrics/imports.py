@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.models import Indicator, Observation
+from metrics.models import Indicator, Observation, RollupDay
 from projects.choices import Role
 from projects.imports import (
     Importer,
@@ -114,6 +114,13 @@ class ObservationImporter(Importer):
             observation.reported_at = now
         Observation.objects.bulk_create(objects, batch_size=2000)
         programme_ids = sorted({observation.indicator.programme_id for observation in objects})
+        if objects:
+            # A value for an earlier period changes the stored history from that period on: flag those
+            # days stale, so that readers count them afresh until the nightly job recomputes them.
+            earliest = min(observation.period for observation in objects)
+            RollupDay.objects.filter(
+                programme_id__in=programme_ids, day__gte=earliest, day__lt=timezone.localdate()
+            ).update(stale=True)
         transaction.on_commit(lambda: _refresh_rollups(programme_ids))
 
 
