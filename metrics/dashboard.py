@@ -171,7 +171,12 @@ def unit_task_overdue(*, programme: Programme, unit: Unit, as_of: date) -> list[
     overdue) from the rollups' per-task rows; None when they cannot say (deeper unit, day not stored)."""
     from metrics.models import TaskRollup
 
-    if unit.depth != 1 or not TaskRollup.objects.filter(programme=programme, day=as_of, unit=unit).exists():
+    if (
+        unit.depth != 1
+        or not TaskRollup.objects.filter(programme=programme, day=as_of, unit=unit)
+        .filter(_fresh_day(programme, as_of))
+        .exists()
+    ):
         return None
     return [
         {"code": row["task__code"], "deadline": row["task__deadline"], "overdue": row["overdue"]}
@@ -298,6 +303,7 @@ def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
     # One grouped read: each task's sums over its depth-one units, with the task's own fields.
     sums = (
         TaskRollup.objects.filter(programme=programme, day=as_of)
+        .filter(_fresh_day(programme, as_of))
         .values("view", *task_fields)
         .annotate(
             total=Sum("assignments"),
@@ -336,6 +342,16 @@ def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
             }
         )
     return rows
+
+
+def _fresh_day(programme: Programme, as_of: date):
+    """A condition: the day's stored rows are current (a backdated change flags a stored day stale, and
+    then it is counted afresh, as readers do)."""
+    from django.db.models import Exists
+
+    from metrics.models import RollupDay
+
+    return Exists(RollupDay.objects.filter(programme=programme, day=as_of, stale=False))
 
 
 def _stored_task_status(row: dict) -> str:

@@ -283,3 +283,18 @@ def test_task_rows_from_the_rollups_equal_a_fresh_count(code):
     stored = dashboard.task_rows_stored(programme=programme, as_of=day)
     fresh = dashboard.task_rows_fresh(programme=programme, as_of=day)
     assert [{k: r[k] for k in keys} for r in stored] == [{k: r[k] for k in keys} for r in fresh]
+
+
+def test_a_stale_stored_day_is_counted_afresh():
+    from datetime import date
+
+    from metrics import dashboard
+    from metrics.models import RollupDay
+    from projects.models import Programme
+
+    programme = Programme.objects.get(code="DA06")
+    day = date.fromisoformat(CONFERENCE)
+    _recompute(history=False)
+    assert dashboard.task_rows_stored(programme=programme, as_of=day) is not None
+    RollupDay.objects.filter(programme=programme, day=day).update(stale=True)
+    assert dashboard.task_rows_stored(programme=programme, as_of=day) is None
