@@ -418,7 +418,7 @@ def goal_rows(*, programme: Programme, as_of: date, tasks: list[dict] | None = N
     from metrics import rollups
 
     indicators = list(Indicator.objects.filter(programme=programme).order_by("pk"))
-    values = readers._Day(programme, as_of).indicator_values(indicators, nation_only=True)
+    values = readers.StoredDay(programme, as_of).indicator_values(indicators, nation_only=True)
     goals = rollups.compute_goals(programme=programme, day=as_of, nation_values=values, indicators=indicators)
     achieved = {view: set(goals[view]["achieved_goals"]) for view in goals}
     tasks_by_goal: dict = defaultdict(lambda: {"total": 0, "done": 0})
@@ -483,7 +483,7 @@ def unit_rows(
         return []
     # Both views of every unit in one read of the rollups (readers.unit_rows reads one view and one kind
     # per call; a page with two league tables would pay for eight calls).
-    day = readers._Day(programme, as_of)
+    day = readers.StoredDay(programme, as_of)
     within = parent if parent is not None and not all(day.covers(u.depth) for u in units) else None
     status = day.status(units, within=within)
     rows: list[dict] = []
@@ -714,7 +714,7 @@ def indicator_values(indicators: list[Indicator], *, as_of: date) -> dict[int, o
     for indicator in indicators:
         by_programme[indicator.programme].append(indicator)
     for programme, members in by_programme.items():
-        values = readers._Day(programme, as_of).indicator_values(members, nation_only=True)
+        values = readers.StoredDay(programme, as_of).indicator_values(members, nation_only=True)
         for indicator in members:
             result[indicator.pk] = rollups.indicator_value_of(values.get(indicator.pk))
     return result

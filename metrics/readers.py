@@ -51,7 +51,7 @@ def _unit(unit) -> Unit:
     return unit if isinstance(unit, Unit) else Unit.objects.get(code=unit)
 
 
-class _Day:
+class StoredDay:
     """The stored rows of one programme and day, or counts made on demand when none are stored."""
 
     def __init__(self, programme: Programme, as_of: date, stored: RollupDay | None = None, lookup=True):
@@ -132,7 +132,7 @@ def programme_summary(*, programme, unit, as_of: date) -> dict:
     The shape of ``GET /api/programmes/<code>/summary`` (see DESIGN.md).
     """
     programme, unit = _programme(programme), _unit(unit)
-    day = _Day(programme, as_of)
+    day = StoredDay(programme, as_of)
     by_view = day.status([unit], within=unit).get(unit.pk)
     goals = day.goals()
     result = {
@@ -169,7 +169,7 @@ def unit_rows(*, programme, as_of: date, kind: str | None = None, parent=None, v
     units = list(units.order_by("path"))
     if not units:
         return []
-    day = _Day(programme, as_of)
+    day = StoredDay(programme, as_of)
     within = _unit(parent) if parent is not None and not all(day.covers(u.depth) for u in units) else None
     status = day.status(units, within=within)
     rows = []
@@ -243,7 +243,7 @@ def national_headline(as_of: date) -> dict:
         row.programme_id: row
         for row in RollupDay.objects.filter(programme__in=programmes.values(), day=as_of)
     }
-    days = {code: _Day(p, as_of, stored.get(p.pk), lookup=False) for code, p in programmes.items()}
+    days = {code: StoredDay(p, as_of, stored.get(p.pk), lookup=False) for code, p in programmes.items()}
     headline: dict = {"as_of": as_of, "programmes": programmes}
     computed = [day.computed_at for day in days.values()]
     headline["computed_at"] = min(computed) if computed else None
@@ -313,7 +313,7 @@ def _indicator_value(row: dict | None) -> IndicatorValue:
     return rollups.indicator_value_of(row)
 
 
-def _connected_by_kind(indicator: Indicator, day: _Day) -> dict[str, int]:
+def _connected_by_kind(indicator: Indicator, day: StoredDay) -> dict[str, int]:
     """Count units by kind whose own latest value is above zero (units officially connected)."""
     if day.covers(rollups.SNAPSHOT_DEPTH):
         rows = IndicatorRollup.objects.filter(
