@@ -8,21 +8,11 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from projects import tables as projects_tables
 from projects.choices import AssignmentStatus, Region, TaskStatus, UnitKind
 
-# Spreadsheet programs read a cell that starts with one of these as a formula (or strip it): such a cell
-# is exported with a leading apostrophe, so it is shown as the text it is and never evaluated.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise(value):
-    """Return a cell value that a spreadsheet will not evaluate."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-class ExportSafeTable(tables.Table):
+class ExportSafeTable(projects_tables.ExportSafeTable):
     """Base of every table: the site's look, an empty text, links that keep ?as_of=, safe exports."""
 
     def __init__(self, *args, link_query: str = "", **kwargs):
@@ -37,10 +27,6 @@ class ExportSafeTable(tables.Table):
         template_name = "metrics/table.html"
         attrs = {"class": "data-table stackable"}
         empty_text = _("Nothing matches these filters.")
-
-    def as_values(self, exclude_columns=None):
-        for row in super().as_values(exclude_columns=exclude_columns):
-            yield [neutralise(value) for value in row]
 
     def link(self, viewname: str, text, *args) -> str:
         return format_html('<a href="{}{}">{}</a>', reverse(viewname, args=args), self.link_query, text)

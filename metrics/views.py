@@ -46,7 +46,7 @@ from metrics.tables import (
     TaskTable,
     UnitTable,
 )
-from projects.as_of import as_of_from_request
+from projects.as_of import AsOfMixin
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, TaskStatus, UnitKind
 from projects.models import Programme, Task, Unit
 
@@ -60,20 +60,6 @@ class VisibilityMixin:
         if not settings.TIENDO_PUBLIC and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return super().dispatch(request, *args, **kwargs)
-
-
-class AsOfMixin:
-    """Read ?as_of= once; a malformed date is answered with 400 and a clear message in the page's language."""
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            self.as_of = as_of_from_request(request)
-        except BadRequest as error:
-            return TemplateResponse(request, "bad_request.html", {"message": str(error)}, status=400)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(as_of=self.as_of, **kwargs)
 
 
 class DashboardMixin(VisibilityMixin, AsOfMixin):

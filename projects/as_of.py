@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.core.exceptions import BadRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,3 +26,17 @@ def as_of_from_request(request) -> date:
             _("Choose a date between %(first)s and today.") % {"first": EARLIEST.strftime("%d/%m/%Y")}
         )
     return day
+
+
+class AsOfMixin:
+    """Read ?as_of= once; a malformed date is answered with 400 and a clear message in the page's language."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.as_of = as_of_from_request(request)
+        except BadRequest as error:
+            return TemplateResponse(request, "bad_request.html", {"message": str(error)}, status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(as_of=self.as_of, **kwargs)

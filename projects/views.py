@@ -11,7 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -27,7 +27,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from projects import selectors, services
-from projects.as_of import as_of_from_request
+from projects.as_of import AsOfMixin
 from projects.choices import AssignmentStatus, ReviewState
 from projects.choices import View as StatusView
 from projects.filters import ReporterAssignmentFilter
@@ -70,7 +70,7 @@ def object_or_404(user, permission, queryset, **lookup):
 # The reporter's pages ------------------------------------------------------------------------------------
 
 
-class ReportListView(RuleRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+class ReportListView(AsOfMixin, RuleRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
     """/reports/: my units' assignments, most urgent first, with their latest reports and reviews."""
 
     permission_required = "projects.use_reports"
@@ -80,13 +80,6 @@ class ReportListView(RuleRequiredMixin, ExportMixin, SingleTableMixin, FilterVie
     table_pagination = {"per_page": 50}
     export_formats = EXPORT_FORMATS
     export_name = "assignments"
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            self.as_of = as_of_from_request(request)
-        except BadRequest as error:
-            return TemplateResponse(request, "bad_request.html", {"message": str(error)}, status=400)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.reporter_assignments(self.request.user, as_of=self.as_of)

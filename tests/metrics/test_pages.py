@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 from openpyxl import load_workbook
 
 from metrics.dashboard import rank
-from metrics.tables import neutralise
+from projects.tables import neutralise
 from tests.metrics.dashboard_helpers import API, CONFERENCE, PAGES, UNKNOWN, enlarge, with_as_of
 
 pytestmark = pytest.mark.django_db
