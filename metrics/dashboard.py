@@ -778,28 +778,16 @@ def indicator_series_fresh(*, indicator: Indicator, unit: Unit, as_of: date) -> 
 
 
 def _aggregate(indicator: Indicator, unit: Unit, latest: dict):
-    from metrics.choices import Aggregation
-    from metrics.selectors import IndicatorValue
+    from metrics.selectors import IndicatorValue, aggregate
 
     own = latest.get(unit.pk)
     if own is not None:
         return IndicatorValue(own["value"], own["denominator"], own["period"], 1)
     below = [o for key, o in latest.items() if key != unit.pk]
-    if not below or indicator.aggregation == Aggregation.NONE:
+    value, denominator = aggregate(indicator.aggregation, [(o["value"], o["denominator"]) for o in below])
+    if value is None:
         return IndicatorValue(None)
-    values = [o["value"] for o in below]
-    period = max(o["period"] for o in below)
-    match indicator.aggregation:
-        case Aggregation.MEAN:
-            return IndicatorValue(sum(values) / len(values), None, period, len(below))
-        case Aggregation.MIN:
-            return IndicatorValue(min(values), None, period, len(below))
-        case Aggregation.MAX:
-            return IndicatorValue(max(values), None, period, len(below))
-        case Aggregation.RATIO:
-            denominator = sum(o["denominator"] or 0 for o in below)
-            return IndicatorValue(sum(values), denominator or None, period, len(below))
-    return IndicatorValue(sum(values), None, period, len(below))
+    return IndicatorValue(value, denominator, max(o["period"] for o in below), len(below))
 
 
 def indicator_ranking(

@@ -1101,21 +1101,7 @@ def _verify_indicators(programme, day, stored_day, codes, depths) -> list[str]:
 
 
 def _aggregate(rule: str, observations: list) -> tuple:
-    values = [o.value for o in observations]
-    if not values or rule == Aggregation.NONE:
-        return None, None
-    match rule:
-        case Aggregation.SUM:
-            return sum(values), None
-        case Aggregation.MEAN:
-            return sum(values) / len(values), None
-        case Aggregation.MIN:
-            return min(values), None
-        case Aggregation.MAX:
-            return max(values), None
-        case Aggregation.RATIO:
-            return sum(values), sum(o.denominator or 0 for o in observations) or None
-    raise ValueError(rule)
+    return metric_selectors.aggregate(rule, [(o.value, o.denominator) for o in observations])
 
 
 def verify(*, programmes=None, days: Iterable[date] | None = None) -> list[str]:

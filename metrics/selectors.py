@@ -57,23 +57,34 @@ def indicator_value(*, indicator: Indicator, unit: Unit, as_of: date) -> Indicat
     if own is not None:
         return IndicatorValue(own.value, own.denominator, own.period, 1)
     below = [o for o in latest.values() if o.unit_id != unit.pk]
-    if not below or indicator.aggregation == Aggregation.NONE:
+    value, denominator = aggregate(indicator.aggregation, [(o.value, o.denominator) for o in below])
+    if value is None:
         return IndicatorValue(None)
-    values = [o.value for o in below]
-    period = max(o.period for o in below)
-    match indicator.aggregation:
+    return IndicatorValue(value, denominator, max(o.period for o in below), len(below))
+
+
+def aggregate(
+    rule: str, pairs: list[tuple[Decimal, Decimal | None]]
+) -> tuple[Decimal | None, Decimal | None]:
+    """Return the (value, denominator) of the units below rolled up by an aggregation rule.
+
+    The one statement of the rules: the selectors, the dashboard and the rollups' check all use it.
+    """
+    values = [value for value, _denominator in pairs]
+    if not values or rule == Aggregation.NONE:
+        return None, None
+    match rule:
         case Aggregation.SUM:
-            return IndicatorValue(sum(values), None, period, len(below))
+            return sum(values), None
         case Aggregation.MEAN:
-            return IndicatorValue(sum(values) / len(values), None, period, len(below))
+            return sum(values) / len(values), None
         case Aggregation.MIN:
-            return IndicatorValue(min(values), None, period, len(below))
+            return min(values), None
         case Aggregation.MAX:
-            return IndicatorValue(max(values), None, period, len(below))
+            return max(values), None
         case Aggregation.RATIO:
-            denominator = sum(o.denominator or 0 for o in below)
-            return IndicatorValue(sum(values), denominator or None, period, len(below))
-    raise ValueError(f"unknown aggregation {indicator.aggregation!r}")
+            return sum(values), sum(denominator or 0 for _value, denominator in pairs) or None
+    raise ValueError(f"unknown aggregation {rule!r}")
 
 
 def target_reached(indicator: Indicator, value: IndicatorValue) -> bool:
