@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils.formats import localize, number_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
 from projects import tables as projects_tables
@@ -28,8 +30,39 @@ class ExportSafeTable(projects_tables.ExportSafeTable):
         attrs = {"class": "data-table stackable"}
         empty_text = _("Nothing matches these filters.")
 
+    def body_rows(self):
+        """Yield the page's rows as HTML, for templates/metrics/table.html.
+
+        The cells are django-tables2's own (render_FOO, the columns' render, localised as a template
+        would); only each column's <td> attributes are computed once instead of for every cell, which
+        the stock template does and which took half the time a page of fifty rows took to render.
+        """
+        columns = [
+            (column, None if _varies(column) else column.attrs["td"].as_html()) for column in self.columns
+        ]
+        for row in self.paginated_rows:
+            cells = []
+            for column, attrs in columns:
+                value = row.get_cell(column.name)
+                if attrs is None:  # attributes computed from the row: as BoundRow.items() sets them up
+                    column.current_value, column.current_record = value, row.record
+                cells.append(
+                    format_html(
+                        "<td {}>{}</td>",
+                        attrs if attrs is not None else column.attrs["td"].as_html(),
+                        localize(template_localtime(value), use_l10n=column.localize),
+                    )
+                )
+            yield format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe("".join(cells)))  # noqa: S308
+
     def link(self, viewname: str, text, *args) -> str:
         return format_html('<a href="{}{}">{}</a>', reverse(viewname, args=args), self.link_query, text)
+
+
+def _varies(column) -> bool:
+    """Whether a column's cell attributes are computed per row (a callable value)."""
+    attrs = {**column.column.attrs.get("cell", {}), **column.column.attrs.get("td", {})}
+    return any(callable(value) for value in attrs.values())
 
 
 def _percent(value) -> str:
@@ -116,7 +149,7 @@ class GoalTable(ExportSafeTable):
     code = tables.Column(verbose_name=_("Code"))
     title = tables.Column(verbose_name=_("Goal"))
     group = tables.Column(verbose_name=_("Group"))
-    deadline = tables.DateColumn(verbose_name=_("Deadline"), short=True)
+    deadline = projects_tables.DateColumn(verbose_name=_("Deadline"))
     achieved = tables.BooleanColumn(verbose_name=_("Achieved (verified)"), yesno=(_("Yes"), _("No")))
     reported_achieved = tables.BooleanColumn(verbose_name=_("Achieved (reported)"), yesno=(_("Yes"), _("No")))
     tasks = tables.Column(
@@ -156,7 +189,7 @@ class TaskTable(ExportSafeTable):
     title = tables.Column(verbose_name=_("Task"))
     group = tables.Column(verbose_name=_("Group"), visible=False)
     lead_unit = tables.Column(verbose_name=_("Lead unit"))
-    deadline = tables.DateColumn(verbose_name=_("Deadline"), short=True)
+    deadline = projects_tables.DateColumn(verbose_name=_("Deadline"))
     status = StatusColumn(verbose_name=_("Status (verified)"), choices=TaskStatus)
     reported_status = StatusColumn(verbose_name=_("Status (reported)"), choices=TaskStatus)
     done = tables.Column(verbose_name=_("Units done"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
@@ -184,11 +217,11 @@ class AssignmentTable(ExportSafeTable):
     kind = ChoiceColumn(verbose_name=_("Kind"), accessor="unit__kind", choices=UnitKind.choices)
     # Ordered by the (task, unit) unique index, so a page of 500,000 rows stops at its fiftieth match.
     task = tables.Column(verbose_name=_("Task"), accessor="task__code", order_by=("task_id", "unit_id"))
-    deadline = tables.DateColumn(verbose_name=_("Deadline"), short=True)
+    deadline = projects_tables.DateColumn(verbose_name=_("Deadline"))
     status = StatusColumn(verbose_name=_("Status (verified)"))
     reported_status = StatusColumn(verbose_name=_("Status (reported)"))
     percent = tables.Column(verbose_name=_("Percent complete"), attrs={"td": {"class": "num"}})
-    verified_on = tables.DateColumn(verbose_name=_("Verified report of"), short=True)
+    verified_on = projects_tables.DateColumn(verbose_name=_("Verified report of"))
 
     class Meta(ExportSafeTable.Meta):
         order_by = ("task",)
@@ -269,7 +302,7 @@ class IndicatorTable(ExportSafeTable):
         verbose_name=_("National value"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )
     target = tables.Column(verbose_name=_("Target"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    target_date = tables.DateColumn(verbose_name=_("Target date"), short=True)
+    target_date = projects_tables.DateColumn(verbose_name=_("Target date"))
     reached = tables.Column(verbose_name=_("Target reached"), default="—")
 
     def render_name(self, value, record):
@@ -297,7 +330,7 @@ class RankingTable(ExportSafeTable):
     value = tables.Column(verbose_name=_("Value"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     denominator = tables.Column(verbose_name=_("Of"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     percent = PercentColumn(verbose_name=_("Percent"))
-    period = tables.DateColumn(verbose_name=_("Period"), short=True)
+    period = projects_tables.DateColumn(verbose_name=_("Period"))
 
     def render_name(self, value, record):
         return self.link("metrics:unit_detail", value, record["code"])

@@ -1,7 +1,10 @@
 """Tables of the write side. Every table inherits ExportSafeTable, so its CSV/XLSX export is safe."""
 
+from datetime import date
+
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +34,20 @@ class ExportSafeTable(tables.Table):
             yield [neutralise(value) for value in row]
 
 
+class DateColumn(tables.Column):
+    """A date in the language's short format, exported as ISO 8601, as django-tables2's DateColumn does.
+
+    That column is a TemplateColumn, which compiles its template for every cell: a third of the time a
+    page of fifty assignments took to render. This one formats directly.
+    """
+
+    def render(self, value):
+        return date_format(value, "SHORT_DATE_FORMAT")
+
+    def value(self, value):
+        return value.isoformat() if isinstance(value, date) else value
+
+
 class StatusColumn(tables.Column):
     """An assignment status shown as a labelled badge; exported as its label."""
 
@@ -50,7 +67,7 @@ class ReporterAssignmentTable(ExportSafeTable):
     )
     task = tables.Column(verbose_name=_("Task"), accessor="task__code", order_by=("task__code",))
     unit = tables.Column(verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__path",))
-    deadline = tables.DateColumn(verbose_name=_("Deadline"), short=True)
+    deadline = DateColumn(verbose_name=_("Deadline"))
     verified_status = StatusColumn(verbose_name=_("Verified status"))
     reported_status = StatusColumn(verbose_name=_("Reported status"))
     last_report = tables.Column(
