@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Sum
 
 from metrics import readers
 from metrics.models import Indicator, Observation
@@ -27,7 +27,7 @@ from projects.choices import (
     UnitKind,
     View,
 )
-from projects.models import Assignment, Goal, Programme, Report, Unit
+from projects.models import Assignment, Goal, Programme, Report, Task, Unit
 from projects.status import counting_review_states, status_expression
 
 STATUSES = [s.value for s in AssignmentStatus]
@@ -119,51 +119,82 @@ def _grouped_statuses(queryset: QuerySet[Assignment], *fields: str):
     return queryset.values(*fields, "status", "reported_status").annotate(n=Count("pk")).order_by()
 
 
+def assignment_status_counts(assignments: QuerySet[Assignment]) -> tuple[dict, dict]:
+    """Count assignments (annotated by assignments_as_of) by status: (verified, reported)."""
+    verified = dict.fromkeys(AssignmentStatus.values, 0)
+    reported = dict.fromkeys(AssignmentStatus.values, 0)
+    for row in _grouped_statuses(assignments):
+        verified[row["status"]] += row["n"]
+        reported[row["reported_status"]] += row["n"]
+    return verified, reported
+
+
+def task_status_counts(
+    *, programme: Programme, task: Task, as_of: date, assignments: QuerySet[Assignment]
+) -> tuple[dict, dict]:
+    """Return a task's assignments by status, (verified, reported): from the rollups' per-task rows
+    when the day is stored, else counted from ``assignments`` (the task's, by assignments_as_of)."""
+    stored = task_status_counts_stored(programme=programme, task=task, as_of=as_of)
+    return stored if stored is not None else assignment_status_counts(assignments)
+
+
+def task_status_counts_stored(*, programme: Programme, task: Task, as_of: date) -> tuple[dict, dict] | None:
+    """Sum a task's TaskRollup rows (one per unit right below the nation) into its counts by status.
+
+    None when they cannot say: the day is not stored or is stale, its rows were pruned or written before
+    they counted late completions, or the nation holds one of the task's assignments itself (no row
+    below the nation counts it), which the total of assignments tells.
+    """
+    from metrics.models import TaskRollup
+
+    day = readers.stored_day(programme, as_of)
+    if day.stored is None or day.stored.stale:
+        return None
+    rows = {
+        row.pop("view"): row
+        for row in TaskRollup.objects.filter(programme=programme, day=as_of, task=task)
+        .values("view")
+        .annotate(
+            n_total=Sum("assignments"),
+            n_done=Sum("done"),
+            n_late=Sum("done_late"),
+            n_overdue=Sum("overdue"),
+            n_active=Sum("active"),
+            unknown=Count("pk", filter=Q(done_late__isnull=True)),
+            everyone=Subquery(
+                Assignment.objects.filter(task=task)
+                .order_by()
+                .values("task")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+        )
+        .order_by()
+    }
+    if len(rows) != len(View) or any(
+        row["unknown"] or row["n_total"] != row["everyone"] for row in rows.values()
+    ):
+        return None
+    return tuple(_by_status(rows[view]) for view in (View.VERIFIED, View.REPORTED))
+
+
+def _by_status(row: dict) -> dict[str, int]:
+    """Counts by status from a task's sums: done and late split the done; active less done is in progress."""
+    return {
+        AssignmentStatus.DONE_ON_TIME.value: row["n_done"] - row["n_late"],
+        AssignmentStatus.DONE_LATE.value: row["n_late"],
+        AssignmentStatus.OVERDUE.value: row["n_overdue"],
+        AssignmentStatus.IN_PROGRESS.value: row["n_active"] - row["n_done"],
+        AssignmentStatus.NOT_STARTED.value: row["n_total"] - row["n_active"] - row["n_overdue"],
+    }
+
+
 # Freshness -------------------------------------------------------------------------------------------------
 
 
 def freshness(programmes) -> list[dict]:
-    """Return, per programme, when its figures were computed and whether they are stale or a refresh waits.
-
-    The semantics of readers.freshness, for several programmes in two queries.
-    """
-    from django.db.models import Max
-    from django.utils import timezone
-
-    from metrics import rollups
-    from metrics.models import RollupDay, RollupPending
-
-    programmes = list(programmes)
-    latest = {
-        row["programme_id"]: row
-        for row in RollupDay.objects.filter(programme__in=programmes)
-        .values("programme_id")
-        .annotate(computed_at=Max("computed_at"), day=Max("day"))
-        .order_by()
-    }
-    pending = set(
-        RollupPending.objects.filter(programme__in=programmes)
-        .values_list("programme_id", flat=True)
-        .distinct()
-    )
-    result = []
-    for programme in programmes:
-        row = latest.get(programme.pk) or {"computed_at": None, "day": None}
-        stale = (
-            row["computed_at"] is None
-            or row["day"] < timezone.localdate()
-            or timezone.now() - row["computed_at"] > rollups.stale_after()
-        )
-        result.append(
-            {
-                "programme": programme,
-                "computed_at": row["computed_at"],
-                "day": row["day"],
-                "stale": stale,
-                "pending": programme.pk in pending,
-            }
-        )
-    return result
+    """Return, per programme, when its figures were computed and whether they are stale or a refresh waits."""
+    return readers.freshness_of(programmes)
 
 
 def unit_task_overdue(*, programme: Programme, unit: Unit, as_of: date) -> list[dict] | None:
@@ -171,11 +202,12 @@ def unit_task_overdue(*, programme: Programme, unit: Unit, as_of: date) -> list[
     overdue) from the rollups' per-task rows; None when they cannot say (deeper unit, day not stored)."""
     from metrics.models import TaskRollup
 
+    day = readers.stored_day(programme, as_of)
     if (
         unit.depth != 1
-        or not TaskRollup.objects.filter(programme=programme, day=as_of, unit=unit)
-        .filter(_fresh_day(programme, as_of))
-        .exists()
+        or day.stored is None
+        or day.stored.stale  # reached back to by a backdated change: counted afresh, as readers do
+        or not TaskRollup.objects.filter(programme=programme, day=as_of, unit=unit).exists()  # pruned
     ):
         return None
     return [
@@ -287,7 +319,6 @@ def task_rows(
 
 def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
     """Return task_rows() from the rollups' per-task rows of the day, or None when the day is not stored."""
-    from django.db.models import Sum
 
     from metrics.models import TaskRollup
 
@@ -300,10 +331,13 @@ def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
         "task__lead_unit__name",
         "task__lead_unit__short_name",
     )
+    # A stale day was reached back to by a backdated change: it is counted afresh, as readers do.
+    day = readers.stored_day(programme, as_of)
+    if day.stored is None or day.stored.stale:
+        return None
     # One grouped read: each task's sums over its depth-one units, with the task's own fields.
     sums = (
         TaskRollup.objects.filter(programme=programme, day=as_of)
-        .filter(_fresh_day(programme, as_of))
         .values("view", *task_fields)
         .annotate(
             total=Sum("assignments"),
@@ -342,16 +376,6 @@ def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
             }
         )
     return rows
-
-
-def _fresh_day(programme: Programme, as_of: date):
-    """A condition: the day's stored rows are current (a backdated change flags a stored day stale, and
-    then it is counted afresh, as readers do)."""
-    from django.db.models import Exists
-
-    from metrics.models import RollupDay
-
-    return Exists(RollupDay.objects.filter(programme=programme, day=as_of, stale=False))
 
 
 def _stored_task_status(row: dict) -> str:
@@ -415,11 +439,9 @@ def goal_rows(*, programme: Programme, as_of: date, tasks: list[dict] | None = N
     Achievement follows metrics.selectors.goals_achieved, with the nation's indicator values read from
     the rollups.
     """
-    from metrics import rollups
-
-    indicators = list(Indicator.objects.filter(programme=programme).order_by("pk"))
-    values = readers.StoredDay(programme, as_of).indicator_values(indicators, nation_only=True)
-    goals = rollups.compute_goals(programme=programme, day=as_of, nation_values=values, indicators=indicators)
+    day = readers.stored_day(programme, as_of)
+    indicators = day.indicators()
+    goals = day.goals()
     achieved = {view: set(goals[view]["achieved_goals"]) for view in goals}
     tasks_by_goal: dict = defaultdict(lambda: {"total": 0, "done": 0})
     for row in task_rows(programme=programme, as_of=as_of) if tasks is None else tasks:
@@ -483,7 +505,7 @@ def unit_rows(
         return []
     # Both views of every unit in one read of the rollups (readers.unit_rows reads one view and one kind
     # per call; a page with two league tables would pay for eight calls).
-    day = readers.StoredDay(programme, as_of)
+    day = readers.stored_day(programme, as_of)
     within = parent if parent is not None and not all(day.covers(u.depth) for u in units) else None
     status = day.status(units, within=within)
     rows: list[dict] = []
@@ -714,7 +736,7 @@ def indicator_values(indicators: list[Indicator], *, as_of: date) -> dict[int, o
     for indicator in indicators:
         by_programme[indicator.programme].append(indicator)
     for programme, members in by_programme.items():
-        values = readers.StoredDay(programme, as_of).indicator_values(members, nation_only=True)
+        values = readers.stored_day(programme, as_of).indicator_values(members, nation_only=True)
         for indicator in members:
             result[indicator.pk] = rollups.indicator_value_of(values.get(indicator.pk))
     return result

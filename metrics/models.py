@@ -604,6 +604,12 @@ class TaskRollup(models.Model):
         verbose_name=_("assignments of central bodies done"),
         default=0,
     )
+    # Null on rows written before the field existed: a reader then counts the day afresh.
+    done_late = models.PositiveIntegerField(
+        verbose_name=_("done late"),
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["programme", "day", "unit", "task"]

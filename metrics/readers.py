@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
-from metrics import rollups
+from metrics import memo, rollups
+from metrics import selectors as metric_selectors
 from metrics.models import GoalRollup, Indicator, IndicatorRollup, RollupDay, RollupPending, StatusRollup
 from metrics.selectors import IndicatorValue, target_reached
 from metrics.summary import Figure, IndicatorFigure
@@ -51,8 +52,31 @@ def _unit(unit) -> Unit:
     return unit if isinstance(unit, Unit) else Unit.objects.get(code=unit)
 
 
+def stored_day(programme, as_of: date) -> StoredDay:
+    """Return the StoredDay of a programme and day, one per request, so that what it counts on demand is
+    counted once however many parts of a page ask."""
+    programme = _programme(programme)
+    return memo.once(("stored_day", programme.pk, as_of), lambda: StoredDay(programme, as_of))
+
+
+def stored_days(programmes, as_of: date) -> list[StoredDay]:
+    """Return stored_day() of several programmes, reading the days not yet read in one query."""
+    programmes = list(programmes)
+    found = {row.programme_id: row for row in RollupDay.objects.filter(programme__in=programmes, day=as_of)}
+    return [
+        memo.once(("stored_day", p.pk, as_of), lambda p=p: StoredDay(p, as_of, found.get(p.pk), lookup=False))
+        for p in programmes
+    ]
+
+
+nation = metric_selectors.nation
+
+
 class StoredDay:
-    """The stored rows of one programme and day, or counts made on demand when none are stored."""
+    """The stored rows of one programme and day, or counts made on demand when none are stored.
+
+    What is counted on demand is kept on the instance; ``stored_day()`` shares one instance per request.
+    """
 
     def __init__(self, programme: Programme, as_of: date, stored: RollupDay | None = None, lookup=True):
         self.programme = programme
@@ -61,6 +85,9 @@ class StoredDay:
             stored = RollupDay.objects.filter(programme=programme, day=as_of).first()
         self.stored = stored
         self._counted = None
+        self._goals = None
+        self._indicators = None
+        self._indicator_values: dict[frozenset[int], dict[int, dict]] = {}
 
     def covers(self, depth: int) -> bool:
         return self.stored is not None and self.stored.covers(depth)
@@ -79,27 +106,40 @@ class StoredDay:
             for row in rows:
                 result.setdefault(row.pop("unit_id"), {})[row.pop("view")] = row
             return result
-        if self._counted is None or within is not None:
-            counted = rollups.compute_status(programme=self.programme, day=self.day, within=within)
-            if within is not None:
-                return counted
-            self._counted = counted
+        if self._counted is not None:
+            return self._counted  # every unit's figures, those of the subtree asked for among them
+        if within is not None:
+            return rollups.compute_status(programme=self.programme, day=self.day, within=within)
+        self._counted = rollups.compute_status(programme=self.programme, day=self.day)
         return self._counted
 
     def goals(self) -> dict[str, dict]:
-        if self.stored is not None and not self.stored.stale:
-            rows = GoalRollup.objects.filter(programme=self.programme, day=self.day).values(
-                "view", "achieved", "total"
-            )
-            found = {row["view"]: {"achieved": row["achieved"], "total": row["total"]} for row in rows}
-            if len(found) == len(rollups.VIEWS):
-                return found
-        indicators = list(Indicator.objects.filter(programme=self.programme))
+        """Return view → goals achieved, their total and the achieved goals' ids."""
+        if self._goals is None:
+            self._goals = self._stored_goals() or self._counted_goals()
+        return self._goals
+
+    def _stored_goals(self) -> dict[str, dict] | None:
+        if self.stored is None or self.stored.stale:
+            return None
+        rows = GoalRollup.objects.filter(programme=self.programme, day=self.day).values(
+            "view", "achieved", "total", "achieved_goals"
+        )
+        found = {row.pop("view"): row for row in rows}
+        return found if len(found) == len(rollups.VIEWS) else None
+
+    def _counted_goals(self) -> dict[str, dict]:
+        indicators = self.indicators()
         values = self.indicator_values(indicators, nation_only=True)
-        goals = rollups.compute_goals(
+        return rollups.compute_goals(
             programme=self.programme, day=self.day, nation_values=values, indicators=indicators
         )
-        return {view: {"achieved": g["achieved"], "total": g["total"]} for view, g in goals.items()}
+
+    def indicators(self) -> list[Indicator]:
+        """Return the programme's indicators, in the order they were defined (read once)."""
+        if self._indicators is None:
+            self._indicators = list(Indicator.objects.filter(programme=self.programme).order_by("pk"))
+        return self._indicators
 
     def indicator_values(self, indicators: list[Indicator], *, nation_only: bool) -> dict[int, dict]:
         """Return indicator id → the nation's figures."""
@@ -109,9 +149,12 @@ class StoredDay:
                 indicator__in=indicators, day=self.day, unit_id=nation_id
             ).values("indicator_id", "value", "denominator", "period", "units")
             return {row["indicator_id"]: row for row in rows}
-        tree = rollups.unit_tree()
-        values = rollups.compute_indicators(indicators=indicators, day=self.day, tree=tree)
-        return {ind: v for (ind, unit), v in values.items() if unit == nation_id}
+        key = frozenset(indicator.pk for indicator in indicators)
+        if key not in self._indicator_values:
+            tree = rollups.unit_tree()
+            values = rollups.compute_indicators(indicators=indicators, day=self.day, tree=tree)
+            self._indicator_values[key] = {ind: v for (ind, unit), v in values.items() if unit == nation_id}
+        return self._indicator_values[key]
 
 
 def _figures(by_view: dict[str, dict] | None, view: str) -> dict:
@@ -132,7 +175,7 @@ def programme_summary(*, programme, unit, as_of: date) -> dict:
     The shape of ``GET /api/programmes/<code>/summary`` (see DESIGN.md).
     """
     programme, unit = _programme(programme), _unit(unit)
-    day = StoredDay(programme, as_of)
+    day = stored_day(programme, as_of)
     by_view = day.status([unit], within=unit).get(unit.pk)
     goals = day.goals()
     result = {
@@ -144,7 +187,7 @@ def programme_summary(*, programme, unit, as_of: date) -> dict:
     for view in rollups.VIEWS:
         figures = _figures(by_view, view)
         block = {
-            "goals": goals[view],
+            "goals": {"achieved": goals[view]["achieved"], "total": goals[view]["total"]},
             "tasks": _tasks(figures),
             "assignments": _assignments(figures),
         }
@@ -169,7 +212,7 @@ def unit_rows(*, programme, as_of: date, kind: str | None = None, parent=None, v
     units = list(units.order_by("path"))
     if not units:
         return []
-    day = StoredDay(programme, as_of)
+    day = stored_day(programme, as_of)
     within = _unit(parent) if parent is not None and not all(day.covers(u.depth) for u in units) else None
     status = day.status(units, within=within)
     rows = []
@@ -218,18 +261,42 @@ def trend(*, programme, unit, start: date, end: date, view: str = View.VERIFIED)
 
 def freshness(programme) -> dict:
     """Return when a programme's figures were last computed, whether that is stale, and whether a refresh waits."""
-    programme = _programme(programme)
-    latest = RollupDay.objects.filter(programme=programme).aggregate(
-        computed_at=Max("computed_at"), day=Max("day")
-    )
-    computed_at = latest["computed_at"]
-    stale = (
-        computed_at is None
-        or latest["day"] < timezone.localdate()
-        or timezone.now() - computed_at > rollups.stale_after()
-    )
-    pending = RollupPending.objects.filter(programme=programme).exists()
-    return {"computed_at": computed_at, "day": latest["day"], "stale": stale, "pending": pending}
+    [found] = freshness_of([_programme(programme)])
+    return {key: found[key] for key in ("computed_at", "day", "stale", "pending")}
+
+
+def freshness_of(programmes) -> list[dict]:
+    """Return freshness() of each programme, with the programme itself, in one query."""
+    programmes = list(programmes)
+    latest = {
+        row["pk"]: row
+        for row in Programme.objects.filter(pk__in=[p.pk for p in programmes])
+        .annotate(
+            computed_at=Max("rollup_days__computed_at"),
+            day=Max("rollup_days__day"),
+            pending=Exists(RollupPending.objects.filter(programme=OuterRef("pk"))),
+        )
+        .values("pk", "computed_at", "day", "pending")
+    }
+    result = []
+    for programme in programmes:
+        row = latest.get(programme.pk) or {"computed_at": None, "day": None, "pending": False}
+        computed_at = row["computed_at"]
+        stale = (
+            computed_at is None
+            or row["day"] < timezone.localdate()
+            or timezone.now() - computed_at > rollups.stale_after()
+        )
+        result.append(
+            {
+                "programme": programme,
+                "computed_at": computed_at,
+                "day": row["day"],
+                "stale": stale,
+                "pending": row["pending"],
+            }
+        )
+    return result
 
 
 def national_headline(as_of: date) -> dict:
@@ -237,17 +304,15 @@ def national_headline(as_of: date) -> dict:
 
     The same structure as metrics.summary.national_headline_fresh, which counts from the source.
     """
-    nation = Unit.objects.get(code="VN")
-    programmes = {p.code: p for p in Programme.objects.filter(code__in=["DA06", "CDS2022"])}
-    stored = {
-        row.programme_id: row
-        for row in RollupDay.objects.filter(programme__in=programmes.values(), day=as_of)
+    nation_unit = nation()
+    programmes = {
+        p.code: p for p in Programme.objects.filter(code__in=["DA06", "CDS2022"]).select_related("lead_unit")
     }
-    days = {code: StoredDay(p, as_of, stored.get(p.pk), lookup=False) for code, p in programmes.items()}
+    days = {day.programme.code: day for day in stored_days(programmes.values(), as_of)}
     headline: dict = {"as_of": as_of, "programmes": programmes}
     computed = [day.computed_at for day in days.values()]
     headline["computed_at"] = min(computed) if computed else None
-    if da06 := programmes.get("DA06"):
+    if programmes.get("DA06"):
         day = days["DA06"]
         goals = day.goals()
         headline["da06_goals"] = Figure(
@@ -255,9 +320,9 @@ def national_headline(as_of: date) -> dict:
             total=goals[View.VERIFIED]["total"],
             reported=goals[View.REPORTED]["achieved"],
         )
-        by_view = day.status([nation]).get(nation.pk)
+        by_view = day.status([nation_unit]).get(nation_unit.pk)
         headline["da06_tasks"] = _task_figure(by_view)
-        indicators = list(Indicator.objects.filter(programme=da06))
+        indicators = day.indicators()
         values = day.indicator_values(indicators, nation_only=True)
         headline["indicators"] = [
             IndicatorFigure(indicator, value, target_reached(indicator, value))
@@ -278,8 +343,8 @@ def national_headline(as_of: date) -> dict:
     if programmes.get("CDS2022"):
         day = days["CDS2022"]
         provinces = list(Unit.objects.filter(kind=UnitKind.PROVINCE))
-        status = day.status([nation, *provinces])
-        nation_figures = status.get(nation.pk)
+        status = day.status([nation_unit, *provinces])
+        nation_figures = status.get(nation_unit.pk)
         headline["cds_central_tasks"] = Figure(
             done=_figures(nation_figures, View.VERIFIED)["central_tasks_done"],
             total=_figures(nation_figures, View.VERIFIED)["central_tasks"],

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Subquery
 
+from metrics import memo
 from metrics.choices import Aggregation, Direction
 from metrics.models import Indicator, Observation
 from projects import selectors as project_selectors
-from projects.choices import View
+from projects.choices import UnitKind, View
 from projects.models import Programme, Unit
 
 
@@ -103,9 +104,29 @@ def units_reporting_by_kind(*, indicator: Indicator, as_of: date) -> dict[str, i
 
 def nation_of(programme: Programme) -> Unit:
     """Return the root of the tree the programme's lead unit belongs to: the nation its figures are of."""
-    root_path = programme.lead_unit.path.split("/", 1)[0] + "/" if programme.lead_unit_id else None
-    root = Unit.objects.filter(path=root_path).first() if root_path else None
-    return root or Unit.objects.filter(parent__isnull=True, kind="nation").order_by("pk").first()
+    return memo.once(("nation_of", programme.pk), lambda: _nation_of(programme))
+
+
+def nation() -> Unit:
+    """Return the nation, the root of the unit tree (read once per request)."""
+    return memo.once(("nation",), lambda: Unit.objects.get(parent__isnull=True, kind=UnitKind.NATION))
+
+
+def _nation_of(programme: Programme) -> Unit:
+    roots = Unit.objects.filter(parent__isnull=True)
+    if programme.lead_unit_id and Programme.lead_unit.is_cached(programme):
+        # The lead unit was read with the programme: its path names the root, most often the nation
+        # that the page has read already.
+        root_path = programme.lead_unit.path.split("/", 1)[0] + "/"
+        if (the_nation := nation()).path == root_path:
+            return the_nation
+    if programme.lead_unit_id:
+        # One query: the root whose path begins the lead unit's path.
+        lead_path = Unit.objects.filter(pk=programme.lead_unit_id).values("path")
+        root = roots.annotate(lead_path=Subquery(lead_path)).filter(lead_path__startswith=F("path")).first()
+        if root is not None:
+            return root
+    return roots.filter(kind="nation").order_by("pk").first()
 
 
 def goals_achieved(*, programme: Programme, as_of: date, view: str = View.VERIFIED) -> set[int]:

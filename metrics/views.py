@@ -298,21 +298,6 @@ def _summary_counts(summary: dict) -> tuple[dict, dict]:
     return verified, reported
 
 
-def _status_counts(assignments) -> tuple[dict, dict]:
-    verified = dict.fromkeys(AssignmentStatus.values, 0)
-    reported = dict.fromkeys(AssignmentStatus.values, 0)
-    for row in assignments.values("status", "reported_status").annotate(n=_count()).order_by():
-        verified[row["status"]] += row["n"]
-        reported[row["reported_status"]] += row["n"]
-    return verified, reported
-
-
-def _count():
-    from django.db.models import Count
-
-    return Count("pk")
-
-
 def _status_rows(view, verified: dict, reported: dict, code: str, **params) -> list[dict]:
     return [
         {
@@ -435,7 +420,9 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
             as_of=self.as_of, queryset=self.task.assignments.select_related("task", "unit")
         )
         self.filterset = AssignmentFilter(request.GET or None, queryset=self.assignments)
-        self.counts = _status_counts(self.assignments)
+        self.counts = dashboard.task_status_counts(
+            programme=self.programme, task=self.task, as_of=self.as_of, assignments=self.assignments
+        )
         return super().get(request, *args, **kwargs)
 
     def get_table_pagination(self, table):
@@ -451,7 +438,14 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
         return pagination
 
     def get_table_kwargs(self):
-        return {**super().get_table_kwargs(), "programme_code": self.programme.code, "exclude": ("task",)}
+        # By unit, in the tree's order: the unit path index gives the first page of 10,599 communes
+        # without computing every assignment's status first (1 ms instead of 50 at scale 1).
+        return {
+            **super().get_table_kwargs(),
+            "programme_code": self.programme.code,
+            "exclude": ("task",),
+            "order_by": ("unit",),
+        }
 
     def get_table_data(self):
         return self.filterset.qs
@@ -630,7 +624,7 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
 
 
 def nation() -> Unit:
-    return Unit.objects.get(parent__isnull=True, kind=UnitKind.NATION)
+    return readers.nation()
 
 
 class IndicatorListView(DashboardTableMixin, TemplateView):

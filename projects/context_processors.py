@@ -1,4 +1,6 @@
+import rules
 from django.urls import translate_url
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 
@@ -20,3 +22,31 @@ def language_links(request):
             }
         )
     return {"language_links": links}
+
+
+class NavAccess:
+    """Which reporting pages the navigation offers the user, asked of the rules' own permissions.
+
+    ``perms.projects.use_reports`` in a template would ask every authentication backend, and Django's
+    ModelBackend then reads the user's and their groups' permissions: two queries on every page, for
+    permissions that only the rules grant. Each answer is computed on first use.
+    """
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def reports(self) -> bool:
+        return rules.has_perm("projects.use_reports", self.user)
+
+    @cached_property
+    def reviews(self) -> bool:
+        return rules.has_perm("projects.use_reviews", self.user)
+
+    @cached_property
+    def imports(self) -> bool:
+        return rules.has_perm("projects.use_imports", self.user)
+
+
+def nav_access(request):
+    return {"nav_access": NavAccess(request.user)}

@@ -142,16 +142,40 @@ def _owning_path(path: str, candidate_paths: list[str]) -> str | None:
     return None
 
 
+def _latest_assessment(*, as_of: date, view: str) -> Subquery:
+    latest = counting_reports(as_of=as_of, view=view).filter(goal=OuterRef("pk"))
+    return Subquery(latest.values("status")[:1])
+
+
 def goal_assessments(*, programme: Programme, as_of: date, view: str = View.VERIFIED) -> dict[int, bool]:
     """Return, for each goal with a counting assessment, whether the latest one says it is achieved."""
-    latest = counting_reports(as_of=as_of, view=view).filter(goal=OuterRef("pk"))
     rows = (
         Goal.objects.filter(programme=programme)
-        .annotate(latest_status=Subquery(latest.values("status")[:1]))
+        .annotate(latest_status=_latest_assessment(as_of=as_of, view=view))
         .exclude(latest_status=None)
         .values_list("pk", "latest_status")
     )
     return {goal_id: status == ReportStatus.DONE for goal_id, status in rows}
+
+
+def goal_assessments_by_view(*, programme: Programme, as_of: date) -> dict[int, dict[str, bool | None]]:
+    """Return, for every goal of a programme, view → goal_assessments() of that view (None: no assessment
+    counts in it); one query for both views and the goals' total."""
+    views = list(View)
+    rows = (
+        Goal.objects.filter(programme=programme)
+        .annotate(**{f"latest_{view.value}": _latest_assessment(as_of=as_of, view=view) for view in views})
+        .values("pk", *(f"latest_{view.value}" for view in views))
+    )
+    return {
+        row["pk"]: {
+            view.value: None
+            if row[f"latest_{view.value}"] is None
+            else row[f"latest_{view.value}"] == ReportStatus.DONE
+            for view in views
+        }
+        for row in rows
+    }
 
 
 def tasks_for_programme(programme: Programme) -> QuerySet[Task]:
@@ -345,7 +369,9 @@ def reminder_assignments(*, as_of: date, within_days: int = 7) -> dict:
         notified = set()
         for path in assignment.unit.ancestor_paths:
             for user_id, programme_id in by_path.get(path, ()):
-                if user_id in notified or (programme_id is not None and assignment.task.programme_id != programme_id):
+                if user_id in notified or (
+                    programme_id is not None and assignment.task.programme_id != programme_id
+                ):
                     continue
                 notified.add(user_id)
                 result.setdefault(users[user_id], {"due_soon": [], "overdue": []})[key].append(assignment)

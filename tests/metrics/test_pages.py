@@ -244,10 +244,24 @@ def test_query_counts_are_pinned_and_do_not_grow_with_the_data(client):
 
 
 def test_query_counts_do_not_grow_when_figures_are_counted_on_demand(client):
-    """Before any rollup is stored, readers count on demand: still a fixed number of queries."""
+    """Before any rollup is stored, readers count on demand: still at most 20 queries, and a fixed number."""
     small = _counts(client)
+    over = {url: n for url, n in small.items() if n > MAX_QUERIES}
+    assert not over, over
     enlarge(extra_provinces=40, communes_each=3)
     assert _counts(client) == small
+
+
+def test_a_signed_in_official_stays_within_the_budget_too(client):
+    """A session and its user cost two queries more: still at most 20, counted on demand or stored."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="hanoi"))
+    on_demand = _counts(client)
+    _recompute()
+    stored = _counts(client)
+    over = {url: n for counts in (on_demand, stored) for url, n in counts.items() if n > MAX_QUERIES}
+    assert not over, over
 
 
 def test_the_larger_data_set_shows_on_the_pages(client):

@@ -7,9 +7,17 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics import readers, rollups, summary
+from metrics import dashboard, readers, rollups, summary
 from metrics import selectors as metric_selectors
-from metrics.models import GoalRollup, IndicatorRollup, RollupDay, RollupPending, RollupRun, StatusRollup
+from metrics.models import (
+    GoalRollup,
+    IndicatorRollup,
+    RollupDay,
+    RollupPending,
+    RollupRun,
+    StatusRollup,
+    TaskRollup,
+)
 from projects import services
 from projects.choices import ReportStatus, ReviewState, UnitKind
 from projects.models import Assignment, Programme, Report, Task, Unit
@@ -380,3 +388,64 @@ def test_indicator_values_roll_up_by_their_rule(da06, rule):
         else:
             assert got[0] == expected.value.quantize(Decimal("0.0001")), unit.code
             assert got[1] == expected.denominator
+
+
+def test_verify_catches_an_altered_task_row(da06):
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    assert rollups.verify_programme(da06, CONFERENCE) == []
+    row = TaskRollup.objects.filter(programme=da06, day=CONFERENCE, view="verified", done__gt=0).first()
+    TaskRollup.objects.filter(pk=row.pk).update(done_late=row.done_late + 1)
+    differences = rollups.verify_programme(da06, CONFERENCE)
+    assert len(differences) == 1
+    assert (
+        f"{row.unit.code} task {row.task_id} done_late: stored {row.done_late + 1}, counted {row.done_late}"
+        in (differences[0])
+    )
+
+
+@pytest.mark.parametrize("code", ["DA06", "CDS2022"])
+def test_a_task_s_counts_by_status_from_the_rollups_equal_a_fresh_count(code):
+    """The task page reads its status breakdown from the per-task rows: the same as counting, task by task."""
+    programme = Programme.objects.get(code=code)
+    assert (
+        dashboard.task_status_counts_stored(
+            programme=programme, task=programme.tasks.first(), as_of=CONFERENCE
+        )
+        is None
+    )
+    rollups.recompute_programme(programme, day=CONFERENCE)
+    compared = 0
+    for task in programme.tasks.all():
+        fresh = dashboard.assignment_status_counts(
+            dashboard.assignments_as_of(as_of=CONFERENCE, queryset=task.assignments.all())
+        )
+        stored = dashboard.task_status_counts_stored(programme=programme, task=task, as_of=CONFERENCE)
+        if not sum(fresh[0].values()):
+            assert stored is None  # nothing assigned: no rows to read
+            continue
+        assert stored == fresh, task.code
+        compared += 1
+    assert compared >= 40
+
+
+def test_a_task_s_counts_are_counted_afresh_when_the_rows_cannot_say(da06):
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    task = da06.tasks.filter(assignments__isnull=False).first()
+    fresh = dashboard.assignment_status_counts(
+        dashboard.assignments_as_of(as_of=CONFERENCE, queryset=task.assignments.all())
+    )
+    assert dashboard.task_status_counts_stored(programme=da06, task=task, as_of=CONFERENCE) == fresh
+    # Rows written before they counted late completions.
+    TaskRollup.objects.filter(task=task, day=CONFERENCE).update(done_late=None)
+    assert dashboard.task_status_counts_stored(programme=da06, task=task, as_of=CONFERENCE) is None
+    rollups.recompute_programme(da06, day=CONFERENCE)
+    # An assignment held by the nation itself, which no row below the nation counts.
+    Assignment.objects.create(task=task, unit=Unit.objects.get(code="VN"))
+    assert dashboard.task_status_counts_stored(programme=da06, task=task, as_of=CONFERENCE) is None
+    counts = dashboard.task_status_counts(
+        programme=da06,
+        task=task,
+        as_of=CONFERENCE,
+        assignments=dashboard.assignments_as_of(as_of=CONFERENCE, queryset=task.assignments.all()),
+    )
+    assert sum(counts[0].values()) == sum(fresh[0].values()) + 1

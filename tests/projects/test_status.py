@@ -196,3 +196,22 @@ def test_goal_assessment_latest_accepted_decides(programme, tree):
         goal.pk: True
     }
     assert pending.pk
+
+
+def test_goal_assessments_of_both_views_agree_with_each_view(programme, tree):
+    from projects.models import Goal
+
+    assessed = Goal.objects.create(programme=programme, code="MT01", title="Mục tiêu")
+    pending_only = Goal.objects.create(programme=programme, code="MT02", title="Mục tiêu chờ duyệt")
+    never = Goal.objects.create(programme=programme, code="MT03", title="Mục tiêu chưa đánh giá")
+    f.report(assessed, ReportStatus.DONE, date(2022, 3, 1))
+    f.report(pending_only, ReportStatus.DONE, date(2022, 3, 1), accepted=False)
+    both = selectors.goal_assessments_by_view(programme=programme, as_of=date(2022, 4, 1))
+    assert both == {
+        assessed.pk: {View.VERIFIED: True, View.REPORTED: True},
+        pending_only.pk: {View.VERIFIED: None, View.REPORTED: True},
+        never.pk: {View.VERIFIED: None, View.REPORTED: None},
+    }
+    for view in View:
+        one = selectors.goal_assessments(programme=programme, as_of=date(2022, 4, 1), view=view)
+        assert one == {goal: by_view[view] for goal, by_view in both.items() if by_view[view] is not None}
