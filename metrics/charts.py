@@ -163,9 +163,15 @@ def status_breakdown(verified: dict, reported: dict, *, language: str = "vi") ->
             hovermode="closest",
             margin={"l": 90, "b": 90},
             legend={"orientation": "h", "y": -0.3, "x": 0, "traceorder": "normal", "font": {"size": 12}},
+            # Counts of assignments: whole numbers only, one tick each when there are few.
+            xaxis={"tickformat": ",d", **({"dtick": 1} if _largest(verified, reported) <= 10 else {})},
             yaxis={"autorange": "reversed"},
         ),
     )
+
+
+def _largest(*counts: dict) -> int:
+    return max((sum(c.values()) for c in counts), default=0)
 
 
 def indicator_series(

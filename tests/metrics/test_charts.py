@@ -75,3 +75,11 @@ def test_indicator_series_carries_its_target_and_no_si_suffixes():
 def test_charts_do_not_touch_the_database(django_assert_num_queries):
     with django_assert_num_queries(0):
         charts.completion_trend(TREND).to_json()
+
+
+def test_status_breakdown_counts_in_whole_numbers():
+    few = charts.status_breakdown({"done_on_time": 1}, {"done_on_time": 1})
+    assert few.layout.xaxis.tickformat == ",d"
+    assert few.layout.xaxis.dtick == 1
+    many = charts.status_breakdown({"done_on_time": 380, "overdue": 63}, {"done_on_time": 382})
+    assert many.layout.xaxis.dtick is None
