@@ -26,7 +26,7 @@ from metrics.models import Indicator, RollupDay
 from projects.choices import UnitKind
 from projects.models import Task, Unit
 
-RUNS = 7
+RUNS = 11
 HISTORY_STEP_DAYS = 91
 
 
