@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, Q, QuerySet, Subquery, Sum
 
 from metrics import readers
 from metrics.models import Indicator, Observation
@@ -318,8 +318,8 @@ def task_rows(
 
 
 def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
-    """Return task_rows() from the rollups' per-task rows of the day, or None when the day is not stored."""
-
+    """Return task_rows() from the rollups' per-task rows of the day, or None when they cannot say: the day
+    is not stored or is stale, or the nation holds an assignment itself (no row below the nation counts it)."""
     from metrics.models import TaskRollup
 
     task_fields = (
@@ -344,11 +344,16 @@ def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
             done_count=Sum("done"),
             overdue_count=Sum("overdue"),
             active_count=Sum("active"),
+            nation_holds=Exists(
+                Assignment.objects.filter(task__programme=programme, unit__parent__isnull=True)
+            ),
         )
         .order_by()
     )
     by_task: dict = defaultdict(dict)
     for row in sums:
+        if row["nation_holds"]:
+            return None
         by_task[row["task__code"]][row["view"]] = row
     if not by_task:
         return None

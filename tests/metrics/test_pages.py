@@ -299,6 +299,22 @@ def test_task_rows_from_the_rollups_equal_a_fresh_count(code):
     assert [{k: r[k] for k in keys} for r in stored] == [{k: r[k] for k in keys} for r in fresh]
 
 
+def test_task_rows_are_counted_afresh_when_the_nation_holds_an_assignment():
+    from datetime import date
+
+    from metrics import dashboard
+    from projects.models import Assignment, Programme, Unit
+
+    programme = Programme.objects.get(code="DA06")
+    day = date.fromisoformat(CONFERENCE)
+    _recompute(history=False)
+    task = programme.tasks.order_by("code").first()
+    Assignment.objects.create(task=task, unit=Unit.objects.get(code="VN"))
+    assert dashboard.task_rows_stored(programme=programme, as_of=day) is None
+    row = next(r for r in dashboard.task_rows(programme=programme, as_of=day) if r["code"] == task.code)
+    assert row["assignments"] == task.assignments.count()
+
+
 def test_a_stale_stored_day_is_counted_afresh():
     from datetime import date
 
