@@ -208,6 +208,22 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
+class WithdrawForm(forms.Form):
+    review_note = forms.CharField(
+        label=_("Reason for withdrawing"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("Kept in the review trail. The report stays on record but no longer counts."),
+        error_messages={"required": _("Say why the report is withdrawn.")},
+    )
+
+    def clean_review_note(self):
+        note = self.cleaned_data["review_note"].strip()
+        if not note:
+            raise forms.ValidationError(_("Say why the report is withdrawn."))
+        return note
+
+
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What the file holds"),

@@ -96,6 +96,13 @@ def is_reporter_anywhere(user) -> bool:
     return any(role == Role.REPORTER for role, _path, _p in memberships(user))
 
 
+@rules.predicate
+def is_awaiting_review(user, obj) -> bool:
+    from projects.choices import ReviewState
+
+    return getattr(obj, "review_state", None) == ReviewState.SUBMITTED
+
+
 is_admin = rules.is_active & rules.is_superuser
 signed_in = rules.is_authenticated & rules.is_active
 
@@ -112,5 +119,11 @@ rules.add_perm(
 rules.add_perm("projects.use_reports", signed_in & (is_admin | is_reporter_anywhere))
 rules.add_perm("projects.use_reviews", signed_in & (is_admin | is_reviewer_anywhere))
 rules.add_perm("projects.use_imports", signed_in & (is_admin | has_reporting_role))
+# Withdraw a report (it stays on record, counting in neither view): its unit's reporters while it awaits
+# review (once accepted, a correction is a new report), the reviewers of its programme at any time.
+rules.add_perm(
+    "projects.withdraw_report",
+    signed_in & (is_admin | is_reviewer_for | (is_reporter_for & is_awaiting_review)),
+)
 # The audit trail of tasks is master data: any signed-in user.
 rules.add_perm("projects.view_task_history", signed_in)

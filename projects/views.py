@@ -31,7 +31,7 @@ from projects.as_of import AsOfMixin
 from projects.choices import AssignmentStatus, ReviewState
 from projects.choices import View as StatusView
 from projects.filters import ReporterAssignmentFilter
-from projects.forms import BulkReportFormSet, ImportForm, ReportForm, ReviewForm
+from projects.forms import BulkReportFormSet, ImportForm, ReportForm, ReviewForm, WithdrawForm
 from projects.models import Assignment, ImportJob, Membership, Report, Task
 from projects.rules import memberships
 from projects.storage import private_storage
@@ -544,7 +544,41 @@ class ReportHistoryView(DetailView):
         context["trail"] = list(self.object.history.select_related("history_user").order_by("history_date"))
         if self.object.assignment_id:
             context["siblings"] = selectors.assignment_reports(self.object.assignment)[:20]
+        if self.object.review_state != ReviewState.WITHDRAWN and self.request.user.has_perm(
+            "projects.withdraw_report", self.object
+        ):
+            context.setdefault("withdraw_form", WithdrawForm())
         return context
+
+
+class ReportWithdrawView(View):
+    """POST /reports/<pk>/withdraw/: withdraw a report with a reason; it stays on record."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not request.user.is_authenticated:
+            return forbidden(request)
+        report = object_or_404(
+            request.user,
+            "projects.withdraw_report",
+            Report.objects.select_related("assignment__task", "assignment__unit"),
+            pk=pk,
+        )
+        form = WithdrawForm(data=request.POST)
+        if not form.is_valid():
+            view = ReportHistoryView(request=request, kwargs={"pk": pk}, args=())
+            view.object = view.get_object()
+            context = view.get_context_data(object=view.object, withdraw_form=form)
+            return TemplateResponse(request, view.template_name, context, status=400)
+        if report.review_state == ReviewState.WITHDRAWN:
+            messages.info(request, _("This report was already withdrawn."))
+        else:
+            services.report_withdraw(report=report, user=request.user, note=form.cleaned_data["review_note"])
+            messages.success(
+                request, _("Report withdrawn: it stays on record and no longer counts in any figure.")
+            )
+        return redirect("projects:report_history", pk=report.pk)
 
 
 # Imports -------------------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ def url(name, world):
         "report_bulk": reverse("projects:report_bulk"),
         "review_queue": reverse("projects:report_queue"),
         "review_accept": reverse("projects:report_review", args=[r.pk]),
+        "report_withdraw": reverse("projects:report_withdraw", args=[r.pk]),
         "evidence": reverse("projects:report_evidence", args=[r.pk]),
         "report_history": reverse("projects:report_history", args=[r.pk]),
         "assignment_history": reverse("projects:assignment_history", args=[a.pk]),
@@ -76,6 +77,8 @@ MATRIX = {
     "report_bulk": ("get", REPORTERS | {"admin"}, 200),
     "review_queue": ("get", {"c06", "vpcp", "admin"}, 200),
     "review_accept": ("post", {"c06", "admin"}, 302),
+    # The report awaits review: its unit's reporter may withdraw it, as may its programme's reviewer.
+    "report_withdraw": ("post", {"hagiang", "c06", "admin"}, 302),
     "evidence": ("get", {"hagiang", "c06", "lanhdao", "admin"}, 200),
     "report_history": ("get", {"hagiang", "c06", "lanhdao", "admin"}, 200),
     "assignment_history": ("get", {"hagiang", "c06", "lanhdao", "admin"}, 200),
@@ -92,6 +95,8 @@ def post_data(endpoint, world):
         return form_data(world["assignment"], version=str(world["assignment"].version + 1))
     if endpoint == "review_accept":
         return {"action": "accept", "review_note": ""}
+    if endpoint == "report_withdraw":
+        return {"review_note": "Nộp nhầm."}
     if endpoint == "import_upload":
         return {"kind": "reports", "file": SimpleUploadedFile("r.csv", b"programme\n"), "dry_run": "on"}
     return {}
@@ -112,7 +117,7 @@ def test_access(endpoint, username, world):
         assert response.status_code in (403, 404), (endpoint, username, response.status_code)
         if endpoint == "report_post":
             assert Report.objects.count() == reports_before
-        if endpoint == "review_accept":
+        if endpoint in ("review_accept", "report_withdraw"):
             world["report"].refresh_from_db()
             assert world["report"].review_state == "submitted"
     if username is None and response.status_code == 403:
