@@ -5,7 +5,7 @@ rollups of the read side are checked against. They favour plain correctness over
 """
 
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -231,8 +231,6 @@ def reporter_assignments(user, *, as_of: date | None = None) -> QuerySet[Assignm
     14 days, 2 other open, 3 done, by the reported view) and ``last_*`` fields of the latest report
     in any review state, so a returned report and its reason show. Ordered most urgent first.
     """
-    from datetime import timedelta
-
     from django.db.models import Case, IntegerField, Q, Value, When
 
     as_of = as_of or today()
@@ -258,6 +256,10 @@ def reporter_assignments(user, *, as_of: date | None = None) -> QuerySet[Assignm
             }
         )
     last = Report.objects.filter(assignment=OuterRef("pk")).order_by("-submitted_at", "-pk")
+    if as_of != today():
+        # The latest report as the reporter saw it that day: submitted by the end of it (local time).
+        next_day = datetime.combine(as_of + timedelta(days=1), time.min)
+        last = last.filter(submitted_at__lt=timezone.make_aware(next_day))
     queryset = queryset.annotate(
         last_report_id=Subquery(last.values("pk")[:1]),
         last_status=Subquery(last.values("status")[:1]),

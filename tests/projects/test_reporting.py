@@ -426,3 +426,21 @@ def test_reports_list_takes_as_of():
     assert past.status_code == 200
     assert "01/06/2022" in past.content.decode()
     assert client.get("/en/reports/?as_of=yesterday").status_code == 400
+
+
+def test_the_latest_report_column_is_the_latest_as_of_the_day_asked():
+    from datetime import timedelta
+
+    from projects import selectors
+
+    assignment = open_assignment("02")
+    before = assignment.reports.order_by("-submitted_at", "-pk").first()
+    report = submit_done(assignment)
+    reporter = user("hagiang")
+    today = selectors.today()
+
+    def last_report(as_of):
+        return selectors.reporter_assignments(reporter, as_of=as_of).get(pk=assignment.pk).last_report_id
+
+    assert last_report(today) == report.pk
+    assert last_report(today - timedelta(days=1)) == (before.pk if before else None)
