@@ -67,6 +67,16 @@ def object_or_404(user, permission, queryset, **lookup):
     return obj
 
 
+def report_or_404(user, permission: str, pk: int) -> Report:
+    """Return a report, with what its rules read, if the user holds the permission on it."""
+    return object_or_404(
+        user,
+        permission,
+        Report.objects.select_related("programme", "assignment__task", "assignment__unit"),
+        pk=pk,
+    )
+
+
 # The reporter's pages ------------------------------------------------------------------------------------
 
 
@@ -399,12 +409,7 @@ class ReportReviewView(View):
     def post(self, request, pk):
         if not request.user.is_authenticated:
             return forbidden(request)
-        report = object_or_404(
-            request.user,
-            "projects.review_report",
-            Report.objects.select_related("programme", "assignment__task", "assignment__unit"),
-            pk=pk,
-        )
+        report = report_or_404(request.user, "projects.review_report", pk)
         form = ReviewForm(data=request.POST)
         if not form.is_valid():
             form.report_id = report.pk
@@ -437,12 +442,7 @@ def report_evidence(request, pk):
     """Stream a report's evidence file to a signed-in user who may see its assignment."""
     if not request.user.is_authenticated:
         return forbidden(request)
-    report = object_or_404(
-        request.user,
-        "projects.view_assignment_record",
-        Report.objects.select_related("assignment__task", "assignment__unit"),
-        pk=pk,
-    )
+    report = report_or_404(request.user, "projects.view_assignment_record", pk)
     if not report.evidence_file:
         raise Http404
     try:
@@ -559,12 +559,7 @@ class ReportWithdrawView(View):
     def post(self, request, pk):
         if not request.user.is_authenticated:
             return forbidden(request)
-        report = object_or_404(
-            request.user,
-            "projects.withdraw_report",
-            Report.objects.select_related("assignment__task", "assignment__unit"),
-            pk=pk,
-        )
+        report = report_or_404(request.user, "projects.withdraw_report", pk)
         form = WithdrawForm(data=request.POST)
         if not form.is_valid():
             view = ReportHistoryView(request=request, kwargs={"pk": pk}, args=())
