@@ -208,6 +208,35 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
+class GoalAssessmentForm(ReportForm):
+    """An assessment of a goal: achieved (since when) or not yet, with the evidence; reviewed like a report."""
+
+    percent = None
+    version = None
+    pending_evidence = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"] = forms.ChoiceField(
+            label=_("Assessment"),
+            choices=[
+                ("", "—"),
+                (ReportStatus.DONE, _("Achieved")),
+                (ReportStatus.IN_PROGRESS, _("Not yet achieved")),
+            ],
+        )
+        self.fields["completed_on"].label = _("Achieved on")
+        self.fields["completed_on"].help_text = _("Required when the goal is achieved.")
+        self.order_fields(
+            ["status", "completed_on", "effective_date", "note", "evidence_file", "evidence_url"]
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["percent"] = 100 if cleaned.get("status") == ReportStatus.DONE else 0
+        return cleaned
+
+
 class WithdrawForm(forms.Form):
     review_note = forms.CharField(
         label=_("Reason for withdrawing"),

@@ -36,13 +36,19 @@ def _programme_id(obj) -> int | None:
 
 
 def _unit_path(obj) -> str | None:
-    """Return the unit path of an assignment or of a report on one."""
-    from projects.models import Assignment, Report
+    """Return the unit an object's reporters report for: an assignment's unit; for a goal, its programme's
+    lead unit, which assesses the goals; for a report, that of its assignment or goal."""
+    from projects.models import Assignment, Goal, Report
 
     if isinstance(obj, Report):
-        return obj.assignment.unit.path if obj.assignment_id else None
+        if obj.assignment_id:
+            return obj.assignment.unit.path
+        return _unit_path(obj.goal) if obj.goal_id else None
     if isinstance(obj, Assignment):
         return obj.unit.path
+    if isinstance(obj, Goal):
+        lead = obj.programme.lead_unit if obj.programme.lead_unit_id else None
+        return lead.path if lead is not None else None
     return None
 
 
@@ -63,7 +69,7 @@ def _holds(user, role: str, *, unit_path: str | None = None, programme_id: int |
 
 @rules.predicate
 def is_reporter_for(user, obj) -> bool:
-    """The user reports for the unit (or a unit above it) of this assignment or report."""
+    """The user reports for the unit (or a unit above it) of this assignment, goal or report."""
     path = _unit_path(obj)
     return path is not None and _holds(user, Role.REPORTER, unit_path=path, programme_id=_programme_id(obj))
 
@@ -119,6 +125,8 @@ rules.add_perm(
 rules.add_perm("projects.use_reports", signed_in & (is_admin | is_reporter_anywhere))
 rules.add_perm("projects.use_reviews", signed_in & (is_admin | is_reviewer_anywhere))
 rules.add_perm("projects.use_imports", signed_in & (is_admin | has_reporting_role))
+# Assess a goal (a report on it, reviewed like any other): the reporters of its programme's lead unit.
+rules.add_perm("projects.assess_goal", signed_in & (is_admin | is_reporter_for))
 # Withdraw a report (it stays on record, counting in neither view): its unit's reporters while it awaits
 # review (once accepted, a correction is a new report), the reviewers of its programme at any time.
 rules.add_perm(

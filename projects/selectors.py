@@ -7,7 +7,7 @@ rollups of the read side are checked against. They favour plain correctness over
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from projects.choices import AssignmentStatus, ReportStatus, Role, TaskStatus, View
@@ -208,6 +208,31 @@ def assignments_for_user(user) -> QuerySet[Assignment]:
     return queryset.select_related("task__programme", "unit", "verified_report", "reported_report")
 
 
+def goals_for_user(user) -> QuerySet[Goal]:
+    """Return the goals a user assesses: those of programmes led by a unit in their reporter subtrees
+    (every goal, for an admin), with their latest assessment; as the rule projects.assess_goal."""
+    if not user.is_authenticated:
+        return Goal.objects.none()
+    queryset = Goal.objects.all()
+    if not user.is_superuser:
+        paths = Membership.objects.filter(user=user, role=Role.REPORTER).values_list("unit__path", flat=True)
+        led = Q()
+        for path in paths:
+            led |= Q(programme__lead_unit__path__startswith=path)
+        queryset = queryset.filter(led) if led else Goal.objects.none()
+    last = Report.objects.filter(goal=OuterRef("pk")).order_by("-submitted_at", "-pk")
+    return (
+        queryset.select_related("programme")
+        .annotate(
+            last_report_id=Subquery(last.values("pk")[:1]),
+            last_status=Subquery(last.values("status")[:1]),
+            last_effective_date=Subquery(last.values("effective_date")[:1]),
+            last_review_state=Subquery(last.values("review_state")[:1]),
+        )
+        .order_by("programme__code", "code")
+    )
+
+
 # Reporting and review ------------------------------------------------------------------------------
 
 
@@ -231,7 +256,7 @@ def reporter_assignments(user, *, as_of: date | None = None) -> QuerySet[Assignm
     14 days, 2 other open, 3 done, by the reported view) and ``last_*`` fields of the latest report
     in any review state, so a returned report and its reason show. Ordered most urgent first.
     """
-    from django.db.models import Case, IntegerField, Q, Value, When
+    from django.db.models import Case, IntegerField, Value, When
 
     as_of = as_of or today()
     queryset = assignments_for_user(user)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/<int:pk>/history/", views.ReportHistoryView.as_view(), name="report_history"),
     path("reports/<int:pk>/evidence/", views.report_evidence, name="report_evidence"),
     path("reports/<int:pk>/withdraw/", views.ReportWithdrawView.as_view(), name="report_withdraw"),
+    path("goals/<int:pk>/assess/", views.GoalAssessmentView.as_view(), name="goal_assess"),
     path("reviews/", views.ReviewQueueView.as_view(), name="report_queue"),
     path("reviews/<int:pk>/", views.ReportReviewView.as_view(), name="report_review"),
     path("assignments/<int:pk>/history/", views.AssignmentHistoryView.as_view(), name="assignment_history"),

@@ -31,8 +31,15 @@ from projects.as_of import AsOfMixin
 from projects.choices import AssignmentStatus, ReviewState
 from projects.choices import View as StatusView
 from projects.filters import ReporterAssignmentFilter
-from projects.forms import BulkReportFormSet, ImportForm, ReportForm, ReviewForm, WithdrawForm
-from projects.models import Assignment, ImportJob, Membership, Report, Task
+from projects.forms import (
+    BulkReportFormSet,
+    GoalAssessmentForm,
+    ImportForm,
+    ReportForm,
+    ReviewForm,
+    WithdrawForm,
+)
+from projects.models import Assignment, Goal, ImportJob, Membership, Report, Task
 from projects.rules import memberships
 from projects.storage import private_storage
 from projects.tables import ReporterAssignmentTable, ReversalTable
@@ -72,7 +79,9 @@ def report_or_404(user, permission: str, pk: int) -> Report:
     return object_or_404(
         user,
         permission,
-        Report.objects.select_related("programme", "assignment__task", "assignment__unit"),
+        Report.objects.select_related(
+            "programme", "assignment__task", "assignment__unit", "goal__programme__lead_unit"
+        ),
         pk=pk,
     )
 
@@ -102,6 +111,8 @@ class ReportListView(AsOfMixin, RuleRequiredMixin, ExportMixin, SingleTableMixin
         context["returned_count"] = scoped.filter(last_review_state=ReviewState.RETURNED).count()
         context["overdue_count"] = scoped.filter(reported_status=AssignmentStatus.OVERDUE).count()
         context["unit_figures"] = unit_figures(user, as_of=self.as_of)
+        context["goals"] = selectors.goals_for_user(user)
+        context["review_states"] = ReviewState.choices
         context["export_formats"] = EXPORT_FORMATS
         return context
 
@@ -265,6 +276,60 @@ class ReportCreateView(FormView):
         ):
             return None
         return pending if private_storage.exists(pending["name"]) else None
+
+
+class GoalAssessmentView(FormView):
+    """/goals/<id>/assess/: the programme's lead unit says whether a goal is achieved; reviewed like a report."""
+
+    template_name = "projects/goal_assessment_form.html"
+    form_class = GoalAssessmentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return forbidden(request)
+        self.goal = object_or_404(
+            request.user,
+            "projects.assess_goal",
+            Goal.objects.select_related("programme__lead_unit"),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"effective_date": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["goal"] = self.goal
+        context["recent_reports"] = self.goal.reports.select_related("submitted_by").order_by(
+            "-submitted_at", "-pk"
+        )[:5]
+        context["lost_file"] = bool(self.request.FILES) and self.request.method == "POST"
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            report = services.report_submit(
+                user=self.request.user,
+                goal=self.goal,
+                status=data["status"],
+                percent=data["percent"],
+                completed_on=data["completed_on"],
+                effective_date=data["effective_date"],
+                note=data["note"],
+                evidence_file=data.get("evidence_file") or None,
+                evidence_url=data["evidence_url"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Your assessment of %(goal)s was submitted; it counts once the programme office accepts it.")
+            % {"goal": self.goal.code},
+        )
+        return HttpResponseRedirect(reverse("projects:report_history", args=[report.pk]))
 
 
 class ReportBulkView(RuleRequiredMixin, TemplateView):
@@ -534,7 +599,12 @@ class ReportHistoryView(DetailView):
             self.request.user,
             "projects.view_assignment_record",
             Report.objects.select_related(
-                "programme", "assignment__task", "assignment__unit", "goal", "submitted_by", "reviewed_by"
+                "programme",
+                "assignment__task",
+                "assignment__unit",
+                "goal__programme__lead_unit",
+                "submitted_by",
+                "reviewed_by",
             ),
             pk=self.kwargs["pk"],
         )

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.models import ImportJob, Report, Task
+from projects.models import Goal, ImportJob, Report, Task
 from tests.projects.reporting_helpers import (
     USERS,
     client_for,
@@ -43,6 +43,7 @@ def world():
         "job": job,
         "dry_job": dry_job,
         "task": Task.objects.get(pk=assignment.task_id),
+        "goal": Goal.objects.get(programme__code="DA06", code="MT01"),
     }
 
 
@@ -57,6 +58,7 @@ def url(name, world):
         "review_queue": reverse("projects:report_queue"),
         "review_accept": reverse("projects:report_review", args=[r.pk]),
         "report_withdraw": reverse("projects:report_withdraw", args=[r.pk]),
+        "goal_assess": reverse("projects:goal_assess", args=[world["goal"].pk]),
         "evidence": reverse("projects:report_evidence", args=[r.pk]),
         "report_history": reverse("projects:report_history", args=[r.pk]),
         "assignment_history": reverse("projects:assignment_history", args=[a.pk]),
@@ -79,6 +81,8 @@ MATRIX = {
     "review_accept": ("post", {"c06", "admin"}, 302),
     # The report awaits review: its unit's reporter may withdraw it, as may its programme's reviewer.
     "report_withdraw": ("post", {"hagiang", "c06", "admin"}, 302),
+    # Đề án 06 is led by the Ministry of Public Security: its reporters assess the goals.
+    "goal_assess": ("get", {"bocongan", "admin"}, 200),
     "evidence": ("get", {"hagiang", "c06", "lanhdao", "admin"}, 200),
     "report_history": ("get", {"hagiang", "c06", "lanhdao", "admin"}, 200),
     "assignment_history": ("get", {"hagiang", "c06", "lanhdao", "admin"}, 200),
