@@ -21,6 +21,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language. A request under /en/ leaves English active in the thread,
+    and reverse() would then build /en/ addresses for the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def private_media(settings, tmp_path_factory):
     """Evidence and import files go to a temporary directory, never into the working tree."""
     settings.TIENDO_PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
