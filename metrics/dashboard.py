@@ -192,11 +192,6 @@ def _by_status(row: dict) -> dict[str, int]:
 # Freshness -------------------------------------------------------------------------------------------------
 
 
-def freshness(programmes) -> list[dict]:
-    """Return, per programme, when its figures were computed and whether they are stale or a refresh waits."""
-    return readers.freshness_of(programmes)
-
-
 def unit_task_overdue(*, programme: Programme, unit: Unit, as_of: date) -> list[dict] | None:
     """Return, for a depth-one unit on a stored day, its tasks with overdue assignments (code, deadline,
     overdue) from the rollups' per-task rows; None when they cannot say (deeper unit, day not stored)."""

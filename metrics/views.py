@@ -130,7 +130,7 @@ class NationalSummaryView(DashboardMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(readers.national_headline(self.as_of))
-        context["freshness"] = dashboard.freshness(context.get("programmes", {}).values())
+        context["freshness"] = readers.freshness_of(context.get("programmes", {}).values())
         context["figures_stale"] = any(f["stale"] for f in context["freshness"])
         context["figures_pending"] = any(f["pending"] for f in context["freshness"])
         programmes = context["programmes"]
@@ -258,13 +258,13 @@ class ProgrammeDetailView(DashboardMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         programme = programme_or_404(self.kwargs["code"])
         context.update(programme_panels(self, programme))
-        [freshness] = dashboard.freshness([programme])
+        [freshness] = readers.freshness_of([programme])
         context.update(
             freshness=[freshness], figures_stale=freshness["stale"], figures_pending=freshness["pending"]
         )
         tasks = context["tasks"]
         # Counts by status and goals come from the rollups; the rows behind them from the tables.
-        summary = readers.programme_summary(programme=programme, unit=nation(), as_of=self.as_of)
+        summary = readers.programme_summary(programme=programme, unit=readers.nation(), as_of=self.as_of)
         verified, reported = _summary_counts(summary)
         assignments = dashboard.programme_assignments(programme=programme, as_of=self.as_of)
         overdue = dashboard.overdue_assignments(assignments, tasks)
@@ -623,10 +623,6 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
 # Indicators ----------------------------------------------------------------------------------------------
 
 
-def nation() -> Unit:
-    return readers.nation()
-
-
 class IndicatorListView(DashboardTableMixin, TemplateView):
     template_name = "metrics/indicator_list.html"
     table_class = IndicatorTable
@@ -737,7 +733,7 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(indicator=self.indicator, **kwargs)
-        country = nation()
+        country = readers.nation()
         value = dashboard.indicator_values([self.indicator], as_of=self.as_of)[self.indicator.pk]
         series = dashboard.indicator_series(indicator=self.indicator, unit=country, as_of=self.as_of)
         is_ratio = self.indicator.aggregation == "ratio"
