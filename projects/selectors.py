@@ -178,6 +178,24 @@ def goal_assessments_by_view(*, programme: Programme, as_of: date) -> dict[int, 
     }
 
 
+def unit_for_code(code: str, *, on: date) -> Unit | None:
+    """Return the unit a code names on a day: the one valid then, else the latest one that ended before it.
+
+    A continuing unit may keep its code across a reorganisation (Tuyên Quang, 08, before and after
+    01/07/2025), so a code alone is not a unit: the day decides which territory it means. An ended
+    unit is still returned for a later day, so that its page can say when it ended and name its successors.
+    """
+    code = (code or "").strip().upper()
+    if not code or "\x00" in code:
+        return None
+    candidates = Unit.objects.filter(code=code)
+    valid = candidates.valid_on(on).order_by("-valid_from").first()
+    if valid is not None:
+        return valid
+    ended = candidates.filter(valid_to__lt=on).order_by("-valid_to").first()
+    return ended or candidates.order_by("valid_from").first()
+
+
 def tasks_for_programme(programme: Programme) -> QuerySet[Task]:
     return Task.objects.filter(programme=programme).select_related("goal", "lead_unit").order_by("code")
 
