@@ -8,12 +8,8 @@ tables of assignments filter, sort and page in the database.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
 
 from django.db.models import Count, Exists, F, FilteredRelation, Q, QuerySet, Subquery, Sum
 
@@ -32,7 +28,6 @@ from projects.status import counting_review_states, status_expression
 
 STATUSES = [s.value for s in AssignmentStatus]
 DONE = [s.value for s in DONE_STATUSES]
-TILEGRID = Path(__file__).resolve().parent.parent / "projects" / "data" / "provinces_63_tilegrid.csv"
 
 # Which units a league table compares: provinces with provinces, central bodies with central bodies.
 PEER_KINDS = {
@@ -853,58 +848,3 @@ def indicator_ranking(
             }
         )
     return rank(rows, key="comparable", reverse=indicator.direction != Direction.LOWER)
-
-
-# The tile-grid map -------------------------------------------------------------------------------------
-
-
-@cache
-def tilegrid() -> dict[str, tuple[int, int, str]]:
-    """Return each province's (row, column, name) on the tile-grid map of the 63 provinces."""
-    with TILEGRID.open(encoding="utf-8") as handle:
-        return {
-            row["code"]: (int(row["row"]), int(row["col"]), row["name_vi"]) for row in csv.DictReader(handle)
-        }
-
-
-@cache
-def abbreviations() -> dict[str, str]:
-    """Return a distinct short label per province; a clash takes two letters of the last word (Hà Nam: HNa)."""
-    seen: dict[str, str] = {}
-    result = {}
-    for code, (_row, _col, name) in sorted(tilegrid().items()):
-        abbr = abbreviation(name)
-        if abbr in seen:
-            last = name.split()[-1]
-            abbr = abbr[:-1] + last[:2].capitalize()
-        seen[abbr] = code
-        result[code] = abbr
-    return result
-
-
-def abbreviation(name: str) -> str:
-    """Initials of a province's name, as on road signs and maps: "Thừa Thiên Huế" → "TTH"."""
-    words = [w for w in name.replace("-", " ").replace("–", " ").split() if w]
-    return "".join(w[0] for w in words).upper()[:4]
-
-
-@dataclass(frozen=True)
-class Tile:
-    code: str
-    name: str
-    row: int
-    col: int
-    value: float | None
-    label: str
-    bucket: int | None
-    abbr: str
-
-
-def tiles(values: dict[str, tuple[str, float | None, str]]) -> list[Tile]:
-    """Place provinces on the grid: values maps a code to (name, percent or None, label)."""
-    placed = []
-    for code, (row, col, grid_name) in tilegrid().items():
-        name, value, label = values.get(code, ("", None, ""))
-        bucket = None if value is None else min(4, int(value // 20))
-        placed.append(Tile(code, name or grid_name, row, col, value, label, bucket, abbreviations()[code]))
-    return sorted(placed, key=lambda t: (t.row, t.col))

@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from metrics import charts, dashboard, readers
+from metrics import charts, dashboard, readers, tilemap
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -89,7 +89,9 @@ class DashboardMixin(VisibilityMixin, AsOfMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(link_query=self.link_query, today=timezone.localdate())
+        context.update(
+            link_query=self.link_query, today=timezone.localdate(), tile_grid=tilemap.grid_on(self.as_of)
+        )
         return context
 
 
@@ -207,7 +209,7 @@ def province_tiles(view: DashboardMixin, rows: list[dict], programme: Programme 
             "percent": _fmt_percent(row["percent"]),
         }
         values[row["code"]] = (row["name"], row["percent"], label)
-    tiles = dashboard.tiles(values)
+    tiles = tilemap.tiles(values, on=view.as_of)
     params = {"programme": programme.code} if programme else {}
     return [{"tile": tile, "url": view.url("metrics:unit_detail", tile.code, **params)} for tile in tiles]
 
@@ -799,5 +801,6 @@ def indicator_tiles(view, rows, is_ratio: bool) -> list:
         )
         values[row["code"]] = (row["name"], row["percent"], f"{row['name']}: {shown}")
     return [
-        {"tile": tile, "url": view.url("metrics:unit_detail", tile.code)} for tile in dashboard.tiles(values)
+        {"tile": tile, "url": view.url("metrics:unit_detail", tile.code)}
+        for tile in tilemap.tiles(values, on=view.as_of)
     ]
