@@ -24,6 +24,7 @@ from projects.choices import (
     View,
 )
 from projects.models import Assignment, Goal, Programme, Report, Task, Unit
+from projects.selectors import unit_for_code
 from projects.status import counting_review_states, status_expression
 
 STATUSES = [s.value for s in AssignmentStatus]
@@ -254,7 +255,7 @@ def assignment_count(*, programme: Programme, as_of: date, params) -> int | None
         return None
     unit = None
     if code := params.get("unit"):
-        unit = Unit.objects.filter(code=code.strip().upper()).first()
+        unit = unit_for_code(code, on=as_of)
         if unit is None:
             return 0
     unit = unit or Unit.objects.get(parent__isnull=True, kind=UnitKind.NATION)
@@ -490,7 +491,7 @@ def unit_rows(
     reported_done, reported_percent, all_done. Units with nothing assigned in their subtree are left out.
     Read from the rollups when they are there, else counted from the reports.
     """
-    units = Unit.objects.all()
+    units = Unit.objects.valid_on(as_of)  # a league ranks the units of its day's map
     if kinds:
         units = units.filter(kind__in=kinds)
     if parent is not None:
@@ -541,7 +542,7 @@ def unit_rows_fresh(
     parent: Unit | None = None,
 ) -> list[dict]:
     """Count unit_rows() from the reports: one grouped query, rolled up the tree in memory."""
-    units = Unit.objects.all()
+    units = Unit.objects.valid_on(as_of)
     if parent is not None:
         units = units.filter(parent=parent)
     if kinds:

@@ -59,11 +59,16 @@ class AssignmentFilter(django_filters.FilterSet):
     def filter_scope(self, queryset, name, value):
         return queryset.filter(unit__kind__in=SCOPE_KINDS[value])
 
-    def filter_unit(self, queryset, name, value):
-        from projects.models import Unit
+    def __init__(self, *args, as_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.as_of = as_of
 
-        path = Unit.objects.filter(code=value.strip().upper()).values_list("path", flat=True).first()
-        return queryset.filter(unit__path__startswith=path) if path else queryset.none()
+    def filter_unit(self, queryset, name, value):
+        from projects.selectors import today, unit_for_code
+
+        # A code names the unit valid on the page's day (Tuyên Quang, 08, is not the same territory in 2022).
+        unit = unit_for_code(value, on=self.as_of or today())
+        return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
 
 
 class RowFilterForm(forms.Form):

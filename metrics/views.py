@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from metrics import charts, dashboard, readers, tilemap
+from metrics import charts, dashboard, lineage, readers, tilemap
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -49,6 +49,7 @@ from metrics.tables import (
 from projects.as_of import AsOfMixin
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, TaskStatus, UnitKind
 from projects.models import Programme, Task, Unit
+from projects.selectors import unit_for_code
 
 LEAGUE_SIZE = 10
 
@@ -367,6 +368,7 @@ class AssignmentListView(DashboardTableMixin, TemplateView):
         self.filterset = AssignmentFilter(
             request.GET or None,
             queryset=dashboard.programme_assignments(programme=self.programme, as_of=self.as_of),
+            as_of=self.as_of,
         )
         return super().get(request, *args, **kwargs)
 
@@ -421,7 +423,7 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
         self.assignments = dashboard.assignments_as_of(
             as_of=self.as_of, queryset=self.task.assignments.select_related("task", "unit")
         )
-        self.filterset = AssignmentFilter(request.GET or None, queryset=self.assignments)
+        self.filterset = AssignmentFilter(request.GET or None, queryset=self.assignments, as_of=self.as_of)
         self.counts = dashboard.task_status_counts(
             programme=self.programme, task=self.task, as_of=self.as_of, assignments=self.assignments
         )
@@ -511,7 +513,7 @@ class UnitListView(DashboardTableMixin, TemplateView):
         kinds = SCOPE_KINDS.get(scope) or ((kind,) if kind else None)
         parent = None
         if parent_code := self.request.GET.get("parent", "").strip().upper():
-            parent = Unit.objects.filter(code=parent_code).first()
+            parent = unit_for_code(parent_code, on=self.as_of)
             if parent is None:
                 return []
         rows = dashboard.unit_rows(programme=self.programme, as_of=self.as_of, kinds=kinds, parent=parent)
@@ -539,7 +541,9 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
     table_class = UnitTable
 
     def get(self, request, *args, **kwargs):
-        self.unit = get_object_or_404(Unit.objects.select_related("parent"), code=kwargs["unit_code"])
+        self.unit = unit_for_code(kwargs["unit_code"], on=self.as_of)
+        if self.unit is None:
+            raise Http404(_("No such unit."))
         self.export_stem = f"units-under-{self.unit.code}"
         self.programmes = list(Programme.objects.order_by("start", "code"))
         code = request.GET.get("programme") or (self.programmes[0].code if self.programmes else "")
@@ -549,7 +553,7 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_table_data(self):
-        if self.programme is None:
+        if self.programme is None or not lineage.exists_on(self.unit, self.as_of):
             return []
         return dashboard.league(
             dashboard.unit_rows(programme=self.programme, as_of=self.as_of, parent=self.unit)
@@ -574,8 +578,14 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             .order_by("depth")
             .values("code", "name")
         )
-        if programme is None:
-            return context
+        context["lineage"] = lineage.unit_lineage(
+            self.unit,
+            as_of=self.as_of,
+            explicit=self.as_of_explicit,
+            programme=self.request.GET.get("programme", ""),
+        )
+        if programme is None or not context["lineage"]["on_map"]:
+            return context  # a unit's figures are counted only on a day it existed
         peers = dashboard.league(
             dashboard.unit_rows(programme=programme, as_of=self.as_of, kinds=dashboard.peers_of(self.unit))
         )

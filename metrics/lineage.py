@@ -1,0 +1,62 @@
+"""A unit in time: when it began and ended, which units it came from and which carry its work on.
+
+Each link addresses one territory without ambiguity: a unit's page on a day it existed ("Tuyên Quang, 08,
+on 30/06/2025" is not "Tuyên Quang, 08, today"), since a code alone names the unit valid on the page's day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import Unit
+
+
+def exists_on(unit: Unit, day: date) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= day) and (
+        unit.valid_to is None or day <= unit.valid_to
+    )
+
+
+def day_on_its_map(unit: Unit, day: date) -> date:
+    """Return the day itself if the unit existed then, else the nearest day it existed."""
+    if unit.valid_from is not None and day < unit.valid_from:
+        return unit.valid_from
+    if unit.valid_to is not None and day > unit.valid_to:
+        return unit.valid_to
+    return day
+
+
+def unit_url(unit: Unit, *, day: date, explicit: bool, **params) -> str:
+    """The address of a unit's page on a day it existed (today's page carries no date)."""
+    shown = day_on_its_map(unit, day)
+    query = {k: v for k, v in params.items() if v}
+    if explicit or shown != day or shown != timezone.localdate():
+        query = {"as_of": shown.isoformat(), **query}
+    return reverse("metrics:unit_detail", args=[unit.code]) + (f"?{urlencode(query)}" if query else "")
+
+
+def unit_lineage(unit: Unit, *, as_of: date, explicit: bool, programme: str = "") -> dict:
+    """What a unit's page says of its place in time, each related unit linked to its page (two queries)."""
+
+    def entry(other: Unit) -> dict:
+        return {
+            "unit": other,
+            "url": unit_url(other, day=as_of, explicit=explicit, programme=programme),
+        }
+
+    successors = [entry(u) for u in unit.successors.order_by("path")]
+    predecessors = [entry(u) for u in unit.predecessors.order_by("path")]
+    on_map = exists_on(unit, as_of)
+    return {
+        "successors": successors,
+        "predecessors": predecessors,
+        "on_map": on_map,
+        "ended": unit.valid_to is not None and unit.valid_to < as_of,
+        "not_begun": unit.valid_from is not None and as_of < unit.valid_from,
+        "map_day": day_on_its_map(unit, as_of),
+        "map_day_url": None if on_map else unit_url(unit, day=as_of, explicit=True, programme=programme),
+    }

@@ -1,0 +1,77 @@
+"""Pages on the map of the day: league tables rank the units valid that day, a unit's page says when it
+ended and who carries its work on, and a code names the unit valid on the page's day."""
+
+import re
+
+import pytest
+from django.utils.html import strip_tags
+
+from tests.metrics.dashboard_helpers import CONFERENCE
+from tests.metrics.map_helpers import apply_2025_map
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def map_2025():
+    apply_2025_map()
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", strip_tags(response.content.decode()))
+
+
+def row_count(response) -> int:
+    return int(re.search(r'data-row-count="(\d+)"', response.content.decode()).group(1))
+
+
+@pytest.mark.parametrize(
+    ("as_of", "count"), [(CONFERENCE, 63), ("2025-06-30", 63), ("2025-07-01", 34), ("", 34)]
+)
+def test_the_provinces_listed_are_those_of_the_day(client, map_2025, as_of, count):
+    response = client.get("/units/", {"kind": "province", **({"as_of": as_of} if as_of else {})})
+    assert response.status_code == 200
+    assert row_count(response) == count
+
+
+def test_the_summary_league_ranks_the_provinces_of_the_day(client, map_2025):
+    today = text_of(client.get("/en/", {"programme": "CDS2022"}))
+    then = text_of(client.get("/en/", {"programme": "CDS2022", "as_of": CONFERENCE}))
+    assert "All 34 units, ranked" in today
+    assert "All 63 units, ranked" in then
+
+
+def test_an_ended_unit_says_when_it_ended_and_links_its_successor(client, map_2025):
+    response = client.get("/en/units/02/")
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "This unit ended on 06/30/2025" in text or "This unit ended on 30/06/2025" in text
+    html = response.content.decode()
+    assert 'href="/en/units/08/"' in html  # Tuyên Quang today
+    assert "It was not on the map of" in text
+    assert 'href="/en/units/02/?as_of=2025-06-30"' in html  # its own figures, on its last day
+
+
+def test_a_successor_lists_its_predecessors_each_on_its_last_day(client, map_2025):
+    html = client.get("/en/units/08/").content.decode()
+    assert "Formed" in text_of(client.get("/en/units/08/"))
+    assert 'href="/en/units/02/?as_of=2025-06-30"' in html
+    assert ">Hà Giang</a>" in html
+
+
+def test_an_ended_unit_on_a_day_it_existed_shows_its_figures_and_its_end(client, map_2025):
+    text = text_of(client.get("/en/units/02/", {"as_of": CONFERENCE, "programme": "CDS2022"}))
+    assert "Rank among peers" in text
+    assert "ended on" in text
+    assert "It was not on the map" not in text
+
+
+def test_a_code_is_read_on_the_page_s_day(client, map_2025):
+    """The assignments of a unit's subtree by code: Hà Giang's exist in 2022, and its code names it after."""
+    then = client.get("/programmes/CDS2022/assignments/", {"unit": "02", "as_of": CONFERENCE})
+    assert row_count(then) > 0
+    assert client.get("/units/", {"parent": "02", "as_of": CONFERENCE}).status_code == 200
+
+
+def test_an_unknown_unit_code_is_404(client):
+    assert client.get("/units/ZZ/").status_code == 404
