@@ -81,7 +81,7 @@ class RowFilterForm(forms.Form):
         if not self.is_valid():
             return rows
         data = self.cleaned_data
-        if query := data.get("q", "").strip().lower():
+        if self.search_fields and (query := data.get("q", "").strip().lower()):
             rows = [r for r in rows if any(query in str(r.get(f) or "").lower() for f in self.search_fields)]
         return self.narrow(rows, data)
 
@@ -132,12 +132,23 @@ class UnitFilterForm(RowFilterForm):
     scope = forms.ChoiceField(label=_("Units"), required=False, choices=SCOPES)
     parent = forms.CharField(label=_("Parent unit code"), required=False)
     all_done = forms.ChoiceField(label=_("Every assignment done"), required=False, choices=YES_NO)
+    # The search goes through projects.unit_search (no diacritics, short forms): the view gives the
+    # paths of the units it found.
+    search_fields = ()
+    matching_paths: set[str] | None = None
 
     def __init__(self, *args, programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = [(p.code, str(p)) for p in programmes]
+        self.fields["q"].label = _("Find a unit")
+        self.fields["q"].help_text = _(
+            "A name with or without diacritics, a short form (HCM, BCA) or a code."
+        )
+        self.fields["q"].widget.attrs.update(type="search", autocomplete="off")
 
     def narrow(self, rows, data):
+        if data.get("q", "").strip() and self.matching_paths is not None:
+            rows = [r for r in rows if r["path"] in self.matching_paths]
         if data.get("region"):
             rows = [r for r in rows if r["region"] == data["region"]]
         if data.get("all_done"):

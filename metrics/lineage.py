@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import Unit
+from projects.unit_search import carried_on_by
 
 
 def exists_on(unit: Unit, day: date) -> bool:
@@ -60,3 +61,20 @@ def unit_lineage(unit: Unit, *, as_of: date, explicit: bool, programme: str = ""
         "map_day": day_on_its_map(unit, as_of),
         "map_day_url": None if on_map else unit_url(unit, day=as_of, explicit=True, programme=programme),
     }
+
+
+def search_results(units: list[Unit], *, as_of: date, explicit: bool) -> list[dict]:
+    """Each unit found, linked to its page on a day it existed; an ended one with the units that carry its
+    work on the day asked for ("Hà Giang → Tuyên Quang, from 01/07/2025")."""
+    return [
+        {
+            "unit": unit,
+            "url": unit_url(unit, day=as_of, explicit=explicit),
+            "on_map": exists_on(unit, as_of),
+            "successors": [
+                {"unit": other, "url": unit_url(other, day=as_of, explicit=explicit)}
+                for other in carried_on_by(unit, on=as_of)
+            ],
+        }
+        for unit in units
+    ]

@@ -50,6 +50,7 @@ from projects.as_of import AsOfMixin
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, TaskStatus, UnitKind
 from projects.models import Programme, Task, Unit
 from projects.selectors import unit_for_code
+from projects.unit_search import search_units, units_matching
 
 LEAGUE_SIZE = 10
 
@@ -499,6 +500,9 @@ class UnitListView(DashboardTableMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         self.programmes = list(Programme.objects.order_by("start", "code"))
         self.filter_form = UnitFilterForm(request.GET or None, programmes=self.programmes)
+        self.query = request.GET.get("q", "").strip()[:100]
+        if self.query:
+            self.filter_form.matching_paths = set(units_matching(self.query).values_list("path", flat=True))
         code = request.GET.get("programme") or (self.programmes[0].code if self.programmes else "")
         self.programme = next((p for p in self.programmes if p.code == code), None)
         if self.programme is None and self.programmes:
@@ -533,7 +537,14 @@ class UnitListView(DashboardTableMixin, TemplateView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(programme=self.programme, filter_form=self.filter_form, **kwargs)
+        context = super().get_context_data(programme=self.programme, filter_form=self.filter_form, **kwargs)
+        if self.query:
+            found = search_units(self.query, on=self.as_of)
+            context["search"] = {
+                "query": self.query,
+                "results": lineage.search_results(found, as_of=self.as_of, explicit=self.as_of_explicit),
+            }
+        return context
 
 
 class UnitDetailView(DashboardTableMixin, TemplateView):

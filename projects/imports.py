@@ -11,7 +11,6 @@ import io
 import json
 import logging
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,8 +25,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from projects.choices import ReportStatus, UnitKind
+from projects.choices import ReportStatus
 from projects.models import Assignment, Programme, Report, Task, Unit
+from projects.names import compact, fold, strip_kind
 
 logger = logging.getLogger(__name__)
 
@@ -188,13 +188,6 @@ def _cell_text(value) -> str:
 # Values ----------------------------------------------------------------------------------------------
 
 
-def fold(text: str) -> str:
-    """Return text without case, diacritics (đ → d) or punctuation, words separated by one space."""
-    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
-
-
 def parse_date(column: str, value, *, required: bool) -> date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -259,33 +252,6 @@ def text_cell(column: str, value, *, max_length: int = 5000) -> str:
 
 
 # Units by the names officials write ------------------------------------------------------------------
-
-# Words that name a unit's kind; officials write them or leave them out ("TP. Hồ Chí Minh", "Tỉnh Hà Giang").
-KIND_PREFIXES = [
-    ("thanh pho", (UnitKind.PROVINCE, UnitKind.DISTRICT)),
-    ("tp", (UnitKind.PROVINCE, UnitKind.DISTRICT)),
-    ("tinh", (UnitKind.PROVINCE,)),
-    ("thi xa", (UnitKind.DISTRICT,)),
-    ("tx", (UnitKind.DISTRICT,)),
-    ("quan", (UnitKind.DISTRICT,)),
-    ("huyen", (UnitKind.DISTRICT,)),
-    ("thi tran", (UnitKind.COMMUNE,)),
-    ("tt", (UnitKind.COMMUNE,)),
-    ("phuong", (UnitKind.COMMUNE,)),
-    ("xa", (UnitKind.COMMUNE,)),
-]
-
-
-def strip_kind(folded: str) -> tuple[str, tuple[str, ...] | None]:
-    """Return a folded name without its leading kind word, and the kinds that word allows."""
-    for prefix, kinds in KIND_PREFIXES:
-        if folded.startswith(prefix + " ") and len(folded) > len(prefix) + 1:
-            return folded[len(prefix) + 1 :], kinds
-    return folded, None
-
-
-def compact(folded: str) -> str:
-    return folded.replace(" ", "")
 
 
 class UnitResolver:

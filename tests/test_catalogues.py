@@ -14,7 +14,14 @@ def test_catalogue_is_complete(language):
     msgfmt = shutil.which("msgfmt")
     assert msgfmt, "gettext's msgfmt is needed to compile the catalogues"
     result = subprocess.run(
-        [msgfmt, "--check", "--statistics", "-o", "/dev/null", str(LOCALE / language / "LC_MESSAGES" / "django.po")],
+        [
+            msgfmt,
+            "--check",
+            "--statistics",
+            "-o",
+            "/dev/null",
+            str(LOCALE / language / "LC_MESSAGES" / "django.po"),
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -21,7 +21,13 @@ def setting():
     programme = f.programme("QTEST", lead=nation)
     task = f.task(programme, "NV01", lead=province, deadline=date(2022, 6, 30))
     assignment = services.assignment_create(task=task, unit=province)
-    return {"nation": nation, "province": province, "programme": programme, "task": task, "assignment": assignment}
+    return {
+        "nation": nation,
+        "province": province,
+        "programme": programme,
+        "task": task,
+        "assignment": assignment,
+    }
 
 
 def test_percent_above_100_is_refused_by_validation(setting):
@@ -52,13 +58,17 @@ def test_percent_above_100_is_refused_by_the_database(setting):
 def test_a_second_assignment_of_the_same_task_to_the_same_unit(setting):
     with pytest.raises(ValidationError) as error:
         services.assignment_create(task=setting["task"], unit=setting["province"])
-    assert "This task is already assigned to this unit." in str(error.value) or "đã được giao" in str(error.value)
+    assert "This task is already assigned to this unit." in str(error.value) or "đã được giao" in str(
+        error.value
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Assignment.objects.create(task=setting["task"], unit=setting["province"])
 
 
 def test_a_report_on_another_programmes_goal(setting):
-    other = Programme.objects.create(code="QOTHER", name="Khác", start=date(2022, 1, 1), lead_unit=setting["nation"])
+    other = Programme.objects.create(
+        code="QOTHER", name="Khác", start=date(2022, 1, 1), lead_unit=setting["nation"]
+    )
     foreign_goal = Goal.objects.create(programme=other, code="MT01", title="Mục tiêu của chương trình khác")
     with pytest.raises(ValidationError) as error:
         services.report_submit(
@@ -73,9 +83,13 @@ def test_a_report_on_another_programmes_goal(setting):
 
 
 def test_a_task_cannot_point_at_another_programmes_goal(setting):
-    other = Programme.objects.create(code="QOTHER", name="Khác", start=date(2022, 1, 1), lead_unit=setting["nation"])
+    other = Programme.objects.create(
+        code="QOTHER", name="Khác", start=date(2022, 1, 1), lead_unit=setting["nation"]
+    )
     foreign_goal = Goal.objects.create(programme=other, code="MT01", title="Khác")
-    task = Task(programme=setting["programme"], code="NV09", title="x", lead_unit=setting["nation"], goal=foreign_goal)
+    task = Task(
+        programme=setting["programme"], code="NV09", title="x", lead_unit=setting["nation"], goal=foreign_goal
+    )
     with pytest.raises(ValidationError) as error:
         task.full_clean()
     assert "goal" in error.value.message_dict
@@ -84,13 +98,19 @@ def test_a_task_cannot_point_at_another_programmes_goal(setting):
 def test_done_needs_a_completion_date(setting):
     with pytest.raises(ValidationError):
         services.report_submit(
-            user=None, assignment=setting["assignment"], status=ReportStatus.DONE, effective_date=date(2022, 3, 1)
+            user=None,
+            assignment=setting["assignment"],
+            status=ReportStatus.DONE,
+            effective_date=date(2022, 3, 1),
         )
 
 
 def test_a_return_needs_a_reason(setting):
     submitted = services.report_submit(
-        user=None, assignment=setting["assignment"], status=ReportStatus.IN_PROGRESS, effective_date=date(2022, 3, 1)
+        user=None,
+        assignment=setting["assignment"],
+        status=ReportStatus.IN_PROGRESS,
+        effective_date=date(2022, 3, 1),
     )
     with pytest.raises(ValidationError) as error:
         services.report_return(report=submitted, user=None, note="  ")
@@ -99,7 +119,10 @@ def test_a_return_needs_a_reason(setting):
 
 def test_a_report_is_reviewed_once(setting):
     submitted = services.report_submit(
-        user=None, assignment=setting["assignment"], status=ReportStatus.IN_PROGRESS, effective_date=date(2022, 3, 1)
+        user=None,
+        assignment=setting["assignment"],
+        status=ReportStatus.IN_PROGRESS,
+        effective_date=date(2022, 3, 1),
     )
     services.report_accept(report=submitted, user=None)
     with pytest.raises(ValidationError):
