@@ -46,6 +46,7 @@ from metrics.tables import (
     TaskTable,
     UnitTable,
 )
+from projects import selectors as project_selectors
 from projects.as_of import AsOfMixin
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, TaskStatus, UnitKind
 from projects.models import Programme, Task, Unit
@@ -365,6 +366,7 @@ class AssignmentListView(DashboardTableMixin, TemplateView):
         self.filterset = AssignmentFilter(
             request.GET or None,
             queryset=dashboard.programme_assignments(programme=self.programme, as_of=self.as_of),
+            as_of=self.as_of,
         )
         return super().get(request, *args, **kwargs)
 
@@ -419,7 +421,7 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
         self.assignments = dashboard.assignments_as_of(
             as_of=self.as_of, queryset=self.task.assignments.select_related("task", "unit")
         )
-        self.filterset = AssignmentFilter(request.GET or None, queryset=self.assignments)
+        self.filterset = AssignmentFilter(request.GET or None, queryset=self.assignments, as_of=self.as_of)
         self.counts = dashboard.task_status_counts(
             programme=self.programme, task=self.task, as_of=self.as_of, assignments=self.assignments
         )
@@ -509,7 +511,7 @@ class UnitListView(DashboardTableMixin, TemplateView):
         kinds = SCOPE_KINDS.get(scope) or ((kind,) if kind else None)
         parent = None
         if parent_code := self.request.GET.get("parent", "").strip().upper():
-            parent = Unit.objects.filter(code=parent_code).first()
+            parent = project_selectors.unit_for_code(parent_code, on=self.as_of)
             if parent is None:
                 return []
         rows = dashboard.unit_rows(programme=self.programme, as_of=self.as_of, kinds=kinds, parent=parent)
@@ -537,7 +539,10 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
     table_class = UnitTable
 
     def get(self, request, *args, **kwargs):
-        self.unit = get_object_or_404(Unit.objects.select_related("parent"), code=kwargs["unit_code"])
+        # A code names the unit valid on the page's day (an ended one stays reachable: unit_for_code).
+        self.unit = project_selectors.unit_for_code(kwargs["unit_code"], on=self.as_of)
+        if self.unit is None:
+            raise Http404(_("No such unit."))
         self.export_stem = f"units-under-{self.unit.code}"
         self.programmes = list(Programme.objects.order_by("start", "code"))
         code = request.GET.get("programme") or (self.programmes[0].code if self.programmes else "")
