@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from metrics import dashboard
 from metrics.models import Indicator
 from metrics.selectors import indicator_value, target_reached
+from projects import selectors as project_selectors
 from projects.as_of import as_of_from_request
 from projects.choices import AssignmentStatus, UnitKind
 from projects.models import Programme, Unit
@@ -81,10 +82,14 @@ def summary(*, programme: Programme, unit: Unit, as_of: date) -> dict:
     return result
 
 
-def _unit(code: str | None) -> Unit:
+def _unit(code: str | None, *, as_of: date) -> Unit:
+    """Return the unit a code names on the day asked for (an ended unit for a later day: unit_for_code)."""
     if not code:
         return get_object_or_404(Unit, parent__isnull=True, kind=UnitKind.NATION)
-    return get_object_or_404(Unit, code=code.upper())
+    unit = project_selectors.unit_for_code(code, on=as_of)
+    if unit is None:
+        raise Http404("No such unit.")
+    return unit
 
 
 @api_view
@@ -116,12 +121,14 @@ def programme_list(request):
 def programme_summary(request, code):
     programme = get_object_or_404(Programme, code=code)
     as_of = as_of_from_request(request)
-    return JsonResponse(summary(programme=programme, unit=_unit(request.GET.get("unit")), as_of=as_of))
+    return JsonResponse(
+        summary(programme=programme, unit=_unit(request.GET.get("unit"), as_of=as_of), as_of=as_of)
+    )
 
 
 @api_view
 def unit_summary(request, code):
-    unit = get_object_or_404(Unit, code=code.upper())
+    unit = _unit(code, as_of=as_of_from_request(request))
     programme_code = request.GET.get("programme")
     if not programme_code:
         programme = Programme.objects.order_by("start", "code").first()
@@ -137,7 +144,7 @@ def unit_summary(request, code):
 def assignment_list(request):
     as_of = as_of_from_request(request)
     programme = get_object_or_404(Programme, code=request.GET.get("programme") or "DA06")
-    unit = _unit(request.GET.get("unit")) if request.GET.get("unit") else None
+    unit = _unit(request.GET.get("unit"), as_of=as_of) if request.GET.get("unit") else None
     queryset = dashboard.programme_assignments(programme=programme, as_of=as_of, unit=unit)
     if status := request.GET.get("status"):
         if status not in AssignmentStatus.values:
@@ -183,8 +190,8 @@ def assignment_list(request):
 @api_view
 def indicator_values(request, code):
     indicator = get_object_or_404(Indicator, code=code)
-    unit = _unit(request.GET.get("unit"))
     as_of = as_of_from_request(request)
+    unit = _unit(request.GET.get("unit"), as_of=as_of)
     if unit.parent_id is None:  # the nation: read from the rollups
         value = dashboard.indicator_values([indicator], as_of=as_of)[indicator.pk]
     else:

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, F, FilteredRelation, Q, QuerySet, Su
 
 from metrics import readers
 from metrics.models import Indicator, Observation
+from projects import selectors as project_selectors
 from projects.choices import (
     CENTRAL_KINDS,
     DONE_STATUSES,
@@ -24,7 +25,6 @@ from projects.choices import (
     View,
 )
 from projects.models import Assignment, Goal, Programme, Report, Task, Unit
-from projects.selectors import unit_for_code
 from projects.status import counting_review_states, status_expression
 
 STATUSES = [s.value for s in AssignmentStatus]
@@ -58,22 +58,30 @@ def _counting(view: str, as_of: date) -> FilteredRelation:
 
 
 def assignments_as_of(*, as_of: date, queryset: QuerySet[Assignment] | None = None) -> QuerySet[Assignment]:
-    """Annotate assignments with ``status`` (verified), ``reported_status``, ``percent`` and ``reported_on``."""
+    """Annotate assignments with ``status`` (verified), ``reported_status``, ``percent`` and ``reported_on``.
+
+    Only the assignments valid that day: an assignment carried to a successor unit counts on the
+    original until the unit's last day and on the successor from the next (projects.lineage).
+    """
     queryset = Assignment.objects.all() if queryset is None else queryset
-    return queryset.annotate(
-        v_report=_counting(View.VERIFIED, as_of),
-        r_report=_counting(View.REPORTED, as_of),
-    ).annotate(
-        status=status_expression(
-            as_of=as_of, report_status="v_report__status", completed_on="v_report__completed_on"
-        ),
-        reported_status=status_expression(
-            as_of=as_of, report_status="r_report__status", completed_on="r_report__completed_on"
-        ),
-        percent=F("v_report__percent"),
-        reported_percent=F("r_report__percent"),
-        verified_on=F("v_report__effective_date"),
-        reported_on=F("r_report__effective_date"),
+    return (
+        queryset.valid_on(as_of)
+        .annotate(
+            v_report=_counting(View.VERIFIED, as_of),
+            r_report=_counting(View.REPORTED, as_of),
+        )
+        .annotate(
+            status=status_expression(
+                as_of=as_of, report_status="v_report__status", completed_on="v_report__completed_on"
+            ),
+            reported_status=status_expression(
+                as_of=as_of, report_status="r_report__status", completed_on="r_report__completed_on"
+            ),
+            percent=F("v_report__percent"),
+            reported_percent=F("r_report__percent"),
+            verified_on=F("v_report__effective_date"),
+            reported_on=F("r_report__effective_date"),
+        )
     )
 
 
@@ -255,7 +263,7 @@ def assignment_count(*, programme: Programme, as_of: date, params) -> int | None
         return None
     unit = None
     if code := params.get("unit"):
-        unit = unit_for_code(code, on=as_of)
+        unit = project_selectors.unit_for_code(code, on=as_of)
         if unit is None:
             return 0
     unit = unit or Unit.objects.get(parent__isnull=True, kind=UnitKind.NATION)
@@ -491,7 +499,7 @@ def unit_rows(
     reported_done, reported_percent, all_done. Units with nothing assigned in their subtree are left out.
     Read from the rollups when they are there, else counted from the reports.
     """
-    units = Unit.objects.valid_on(as_of)  # a league ranks the units of its day's map
+    units = Unit.objects.valid_on(project_selectors.map_day(programme, as_of))
     if kinds:
         units = units.filter(kind__in=kinds)
     if parent is not None:
@@ -542,7 +550,7 @@ def unit_rows_fresh(
     parent: Unit | None = None,
 ) -> list[dict]:
     """Count unit_rows() from the reports: one grouped query, rolled up the tree in memory."""
-    units = Unit.objects.valid_on(as_of)
+    units = Unit.objects.valid_on(project_selectors.map_day(programme, as_of))
     if parent is not None:
         units = units.filter(parent=parent)
     if kinds:

@@ -43,6 +43,10 @@ class AssignmentFilter(django_filters.FilterSet):
     unit = django_filters.CharFilter(label=_("Unit code (with its subtree)"), method="filter_unit")
     task = django_filters.CharFilter(label=_("Task code"), field_name="task__code", lookup_expr="iexact")
 
+    def __init__(self, *args, as_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.as_of = as_of
+
     def search(self, queryset, name, value):
         return queryset.filter(
             Q(unit__name__icontains=value)
@@ -59,14 +63,9 @@ class AssignmentFilter(django_filters.FilterSet):
     def filter_scope(self, queryset, name, value):
         return queryset.filter(unit__kind__in=SCOPE_KINDS[value])
 
-    def __init__(self, *args, as_of=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.as_of = as_of
-
     def filter_unit(self, queryset, name, value):
         from projects.selectors import today, unit_for_code
 
-        # A code names the unit valid on the page's day (Tuyên Quang, 08, is not the same territory in 2022).
         unit = unit_for_code(value, on=self.as_of or today())
         return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
 

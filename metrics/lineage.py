@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,8 +50,18 @@ def unit_lineage(unit: Unit, *, as_of: date, explicit: bool, programme: str = ""
             "url": unit_url(other, day=as_of, explicit=explicit, programme=programme),
         }
 
-    successors = [entry(u) for u in unit.successors.order_by("path")]
-    predecessors = [entry(u) for u in unit.predecessors.order_by("path")]
+    successors, predecessors = [], []
+    if unit.valid_to is not None or unit.valid_from is not None:  # a unit of one era has no lineage
+        links = (
+            Unit.successors.through.objects.filter(Q(from_unit=unit) | Q(to_unit=unit))
+            .select_related("from_unit", "to_unit")
+            .order_by("to_unit__path", "from_unit__path")
+        )
+        for link in links:  # both directions in one query
+            if link.from_unit_id == unit.pk:
+                successors.append(entry(link.to_unit))
+            else:
+                predecessors.append(entry(link.from_unit))
     on_map = exists_on(unit, as_of)
     return {
         "successors": successors,

@@ -25,6 +25,7 @@ from metrics import selectors as metric_selectors
 from metrics.models import GoalRollup, Indicator, IndicatorRollup, RollupDay, RollupPending, StatusRollup
 from metrics.selectors import IndicatorValue, target_reached
 from metrics.summary import Figure, IndicatorFigure
+from projects import selectors as project_selectors
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, UnitKind, View
 from projects.models import Programme, Unit
 
@@ -48,8 +49,14 @@ def _programme(programme) -> Programme:
     return programme if isinstance(programme, Programme) else Programme.objects.get(code=programme)
 
 
-def _unit(unit) -> Unit:
-    return unit if isinstance(unit, Unit) else Unit.objects.get(code=unit)
+def _unit(unit, as_of: date) -> Unit:
+    """Return a Unit given one or its code; a code means the unit it names on the day (unit_for_code)."""
+    if isinstance(unit, Unit):
+        return unit
+    found = project_selectors.unit_for_code(unit, on=as_of)
+    if found is None:
+        raise Unit.DoesNotExist(unit)
+    return found
 
 
 def stored_day(programme, as_of: date) -> StoredDay:
@@ -174,7 +181,7 @@ def programme_summary(*, programme, unit, as_of: date) -> dict:
 
     The shape of ``GET /api/programmes/<code>/summary`` (see DESIGN.md).
     """
-    programme, unit = _programme(programme), _unit(unit)
+    programme, unit = _programme(programme), _unit(unit, as_of)
     day = stored_day(programme, as_of)
     by_view = day.status([unit], within=unit).get(unit.pk)
     goals = day.goals()
@@ -204,16 +211,18 @@ def unit_rows(*, programme, as_of: date, kind: str | None = None, parent=None, v
     Rows are in tree order; a unit with nothing assigned in its subtree has zeros and ``percent`` None.
     """
     programme = _programme(programme)
-    units = Unit.objects.all()
+    # The units of the map of the day: an ended unit's work is counted under its successor.
+    units = Unit.objects.valid_on(project_selectors.map_day(programme, as_of))
     if kind:
         units = units.filter(kind=kind)
     if parent is not None:
-        units = units.filter(parent=_unit(parent))
+        parent = _unit(parent, as_of)
+        units = units.filter(parent=parent)
     units = list(units.order_by("path"))
     if not units:
         return []
     day = stored_day(programme, as_of)
-    within = _unit(parent) if parent is not None and not all(day.covers(u.depth) for u in units) else None
+    within = parent if parent is not None and not all(day.covers(u.depth) for u in units) else None
     status = day.status(units, within=within)
     rows = []
     for unit in units:
@@ -247,7 +256,7 @@ def trend(*, programme, unit, start: date, end: date, view: str = View.VERIFIED)
     One indexed read. Days come from the nightly runs and the history runs (weekly by default), so
     the series is as dense as what was stored; nothing is counted on demand here.
     """
-    programme, unit = _programme(programme), _unit(unit)
+    programme, unit = _programme(programme), _unit(unit, end)
     rows = (
         StatusRollup.objects.filter(programme=programme, unit=unit, view=view, day__gte=start, day__lte=end)
         .order_by("day")

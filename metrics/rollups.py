@@ -117,7 +117,10 @@ def _status_query(*, programme_id: int, day: date, group: str, group_params: lis
         "JOIN projects_task t ON t.id = a.task_id "
         "JOIN projects_unit u ON u.id = a.unit_id "
         f"{join_v} {join_r} "
-        f"WHERE t.programme_id = %s {where} "
+        # Only the assignments valid on the day: a carried one counts on its predecessor's unit until
+        # that unit's last day and on the successor from the next (projects.lineage), never on both.
+        "WHERE t.programme_id = %s AND (a.valid_from IS NULL OR a.valid_from <= %s) "
+        f"AND (a.valid_to IS NULL OR a.valid_to >= %s) {where} "
         "GROUP BY 1, 2, 3, 4, 5"
     )
     params = [
@@ -132,6 +135,8 @@ def _status_query(*, programme_id: int, day: date, group: str, group_params: lis
         day,
         day,
         programme_id,
+        day,
+        day,
         *where_params,
     ]
     return sql, params

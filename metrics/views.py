@@ -46,10 +46,10 @@ from metrics.tables import (
     TaskTable,
     UnitTable,
 )
+from projects import selectors as project_selectors
 from projects.as_of import AsOfMixin
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, TaskStatus, UnitKind
 from projects.models import Programme, Task, Unit
-from projects.selectors import unit_for_code
 from projects.unit_search import search_units, units_matching
 
 LEAGUE_SIZE = 10
@@ -197,8 +197,15 @@ def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit |
             "metrics:unit_list", programme=programme.code, scope="central", sort="rank"
         ),
         "tiles": province_tiles(view, provinces, programme),
+        "tile_grid": tilemap.grid_on(map_day(view, programme)),
+        "map_day": map_day(view, programme),
         "tasks_url": view.url("metrics:task_list", programme.code),
     }
+
+
+def map_day(view: DashboardMixin, programme: Programme | None) -> date:
+    """The day whose map a page's figures are drawn on (a programme that ended stays on its last day's)."""
+    return view.as_of if programme is None else project_selectors.map_day(programme, view.as_of)
 
 
 def province_tiles(view: DashboardMixin, rows: list[dict], programme: Programme | None = None) -> list:
@@ -211,7 +218,7 @@ def province_tiles(view: DashboardMixin, rows: list[dict], programme: Programme 
             "percent": _fmt_percent(row["percent"]),
         }
         values[row["code"]] = (row["name"], row["percent"], label)
-    tiles = tilemap.tiles(values, on=view.as_of)
+    tiles = tilemap.tiles(values, on=map_day(view, programme))
     params = {"programme": programme.code} if programme else {}
     return [{"tile": tile, "url": view.url("metrics:unit_detail", tile.code, **params)} for tile in tiles]
 
@@ -484,12 +491,25 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
                 }
             )
         if provinces:
-            context["tiles"] = province_tiles(self, provinces)
+            context["tiles"] = province_tiles(self, provinces, self.programme)
+            context["tile_grid"] = tilemap.grid_on(map_day(self, self.programme))
+            context["map_day"] = map_day(self, self.programme)
             context["tile_legend"] = "done"
         return context
 
 
 # Units ---------------------------------------------------------------------------------------------------
+
+
+def default_programme_code(programmes: list[Programme], as_of: date) -> str:
+    """The programme a units page shows unless told: one running on the day, else the one that ended last,
+    so that today's page ranks today's units (a programme that ended stays on the map of its last day)."""
+    if not programmes:
+        return ""
+    running = [p for p in programmes if p.start <= as_of and (p.end is None or as_of <= p.end)]
+    if running:
+        return running[0].code
+    return max(programmes, key=lambda p: (p.end or date.max, p.start)).code
 
 
 class UnitListView(DashboardTableMixin, TemplateView):
@@ -503,7 +523,7 @@ class UnitListView(DashboardTableMixin, TemplateView):
         self.query = request.GET.get("q", "").strip()[:100]
         if self.query:
             self.filter_form.matching_paths = set(units_matching(self.query).values_list("path", flat=True))
-        code = request.GET.get("programme") or (self.programmes[0].code if self.programmes else "")
+        code = request.GET.get("programme") or default_programme_code(self.programmes, self.as_of)
         self.programme = next((p for p in self.programmes if p.code == code), None)
         if self.programme is None and self.programmes:
             raise Http404(_("No such programme."))
@@ -517,7 +537,7 @@ class UnitListView(DashboardTableMixin, TemplateView):
         kinds = SCOPE_KINDS.get(scope) or ((kind,) if kind else None)
         parent = None
         if parent_code := self.request.GET.get("parent", "").strip().upper():
-            parent = unit_for_code(parent_code, on=self.as_of)
+            parent = project_selectors.unit_for_code(parent_code, on=self.as_of)
             if parent is None:
                 return []
         rows = dashboard.unit_rows(programme=self.programme, as_of=self.as_of, kinds=kinds, parent=parent)
@@ -552,12 +572,13 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
     table_class = UnitTable
 
     def get(self, request, *args, **kwargs):
-        self.unit = unit_for_code(kwargs["unit_code"], on=self.as_of)
+        # A code names the unit valid on the page's day (an ended one stays reachable: unit_for_code).
+        self.unit = project_selectors.unit_for_code(kwargs["unit_code"], on=self.as_of)
         if self.unit is None:
             raise Http404(_("No such unit."))
         self.export_stem = f"units-under-{self.unit.code}"
         self.programmes = list(Programme.objects.order_by("start", "code"))
-        code = request.GET.get("programme") or (self.programmes[0].code if self.programmes else "")
+        code = request.GET.get("programme") or default_programme_code(self.programmes, self.as_of)
         self.programme = next((p for p in self.programmes if p.code == code), None)
         if self.programme is None and self.programmes:
             raise Http404(_("No such programme."))

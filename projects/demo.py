@@ -80,7 +80,7 @@ def _upsert_units(rows: list[dict], parents: dict[str, Unit]) -> None:
     Unit.objects.bulk_create(
         units,
         update_conflicts=True,
-        unique_fields=["code"],
+        unique_fields=["path"],
         update_fields=["name", "short_name", "name_en", "kind", "region", "parent", "path", "depth"],
     )
 
@@ -103,11 +103,11 @@ def load_units() -> dict[str, Unit]:
         ],
         by_code,
     )
-    by_code = {u.code: u for u in Unit.objects.all()}
+    by_code = {u.code: u for u in Unit.objects.valid_on(HISTORY_START)}
     _upsert_units([{**row, "parent": province} for province, row in demo_units.districts()], by_code)
-    by_code = {u.code: u for u in Unit.objects.all()}
+    by_code = {u.code: u for u in Unit.objects.valid_on(HISTORY_START)}
     _upsert_units([{**row, "parent": district} for district, row in demo_units.communes()], by_code)
-    return {u.code: u for u in Unit.objects.all()}
+    return {u.code: u for u in Unit.objects.valid_on(HISTORY_START)}
 
 
 # Programmes, goals, tasks, assignments -------------------------------------------------------------------

@@ -32,10 +32,17 @@ def assignments_with_status(
     as_of: date,
     view: str = View.VERIFIED,
     queryset: QuerySet[Assignment] | None = None,
+    valid_only: bool = True,
 ) -> QuerySet[Assignment]:
-    """Annotate assignments with ``status``, ``latest_percent`` and ``latest_report_id`` as of a date."""
+    """Annotate assignments with ``status``, ``latest_percent`` and ``latest_report_id`` as of a date.
+
+    Only those valid that day unless ``valid_only`` is false (one assignment asked for by name).
+    """
     queryset = Assignment.objects.all() if queryset is None else queryset
     latest = counting_reports(as_of=as_of, view=view).filter(assignment=OuterRef("pk"))
+    # Only the assignments valid that day, so that a carried one is counted once (projects.lineage).
+    if valid_only:
+        queryset = queryset.valid_on(as_of)
     return queryset.annotate(
         latest_report_id=Subquery(latest.values("pk")[:1]),
         latest_status=Subquery(latest.values("status")[:1]),
@@ -53,7 +60,9 @@ def assignments_with_status(
 def assignment_status_as_of(assignment: Assignment, *, as_of: date, view: str = View.VERIFIED) -> str:
     """Return one assignment's status as of a date."""
     return (
-        assignments_with_status(as_of=as_of, view=view, queryset=Assignment.objects.filter(pk=assignment.pk))
+        assignments_with_status(
+            as_of=as_of, view=view, queryset=Assignment.objects.filter(pk=assignment.pk), valid_only=False
+        )
         .values_list("status", flat=True)
         .get()
     )
@@ -121,7 +130,9 @@ def task_status_counts(**scope) -> dict[str, int]:
 
 def units_done(*, programme: Programme, kind: str, as_of: date, view: str = View.VERIFIED) -> dict[str, int]:
     """Return how many units of a kind have done every assignment in their subtree, of those with any."""
-    units = list(Unit.objects.filter(kind=kind).values_list("path", flat=True))
+    units = list(
+        Unit.objects.filter(kind=kind).valid_on(map_day(programme, as_of)).values_list("path", flat=True)
+    )
     statuses = assignments_with_status(
         as_of=as_of,
         view=view,
@@ -194,6 +205,14 @@ def unit_for_code(code: str, *, on: date) -> Unit | None:
         return valid
     ended = candidates.filter(valid_to__lt=on).order_by("-valid_to").first()
     return ended or candidates.order_by("valid_from").first()
+
+
+def map_day(programme: Programme, as_of: date) -> date:
+    """Return the day whose map a programme's figures as of a day are drawn on: that day, or the
+    programme's last day if it ended before (the 2022 tasks stay on the 63-province map)."""
+    if programme.end is not None and programme.end < as_of:
+        return programme.end
+    return as_of
 
 
 def tasks_for_programme(programme: Programme) -> QuerySet[Task]:
@@ -277,7 +296,7 @@ def reporter_assignments(user, *, as_of: date | None = None) -> QuerySet[Assignm
     from django.db.models import Case, IntegerField, Value, When
 
     as_of = as_of or today()
-    queryset = assignments_for_user(user)
+    queryset = assignments_for_user(user).valid_on(as_of)
     for view in (View.VERIFIED, View.REPORTED):
         if as_of == today():
             # Today's latest counting reports are kept on the assignment by projects.services: a join.
@@ -329,7 +348,8 @@ def review_queue(user) -> QuerySet[Report]:
     from projects.choices import ReviewState
 
     programme_ids = reviewer_programme_ids(user)
-    queryset = Report.objects.filter(review_state=ReviewState.SUBMITTED)
+    # A carried report follows its original's review (projects.lineage): it is no work of its own.
+    queryset = Report.objects.filter(review_state=ReviewState.SUBMITTED, carried_from__isnull=True)
     if programme_ids is not None:
         queryset = queryset.filter(programme_id__in=programme_ids)
     return queryset.select_related(

@@ -39,6 +39,11 @@ def _notify(*, programme_ids: Iterable[int], unit_paths: Iterable[str]) -> None:
     )
 
 
+def notify_assignments_changed(*, programme_ids: Iterable[int], unit_paths: Iterable[str]) -> None:
+    """Tell the read side, on commit, that these programmes' assignments on these paths changed."""
+    _notify(programme_ids=programme_ids, unit_paths=unit_paths)
+
+
 # Units ---------------------------------------------------------------------------------------------
 
 
@@ -49,7 +54,7 @@ def unit_create(*, code: str, name: str, kind: str, parent: Unit | None = None, 
         name=name,
         kind=kind,
         parent=parent,
-        path=Unit.path_for(parent, code),
+        path=Unit.path_for(parent, code, fields.get("valid_from")),
         depth=0 if parent is None else parent.depth + 1,
         **fields,
     )
@@ -63,7 +68,7 @@ def unit_move(*, unit: Unit, parent: Unit | None) -> Unit:
     """Put a unit, with its whole subtree, under another parent."""
     if parent is not None and parent.path.startswith(unit.path):
         raise ValidationError({"parent": _("A unit cannot be moved under itself or its own subtree.")})
-    old_path, new_path = unit.path, Unit.path_for(parent, unit.code)
+    old_path, new_path = unit.path, Unit.path_for(parent, unit.code, unit.valid_from)
     depth_change = (0 if parent is None else parent.depth + 1) - unit.depth
     affected_programmes = set(
         Assignment.objects.filter(unit__path__startswith=old_path).values_list(
@@ -136,6 +141,7 @@ def report_submit(
         if expected_version is not None and assignment.version != expected_version:
             newer = assignment.reports.order_by("-submitted_at", "-pk").first()
             raise ReportConflict(assignment, newer)
+        _check_validity(assignment, effective_date)
         programme_id = assignment.task.programme_id
     elif goal is not None:
         programme_id = goal.programme_id
@@ -168,8 +174,38 @@ def report_submit(
     return report
 
 
+def _check_validity(assignment: Assignment, effective_date: date) -> None:
+    """Refuse a report dated outside the days an assignment counts for its unit (projects.lineage)."""
+    if assignment.valid_to is not None and effective_date > assignment.valid_to:
+        successor = assignment.carried_to.select_related("unit").first()
+        raise ValidationError(
+            {
+                "effective_date": _(
+                    "%(unit)s ended on %(day)s; from the next day this assignment is %(successor)s's: "
+                    "report there."
+                )
+                % {
+                    "unit": assignment.unit.name,
+                    "day": assignment.valid_to.strftime("%d/%m/%Y"),
+                    "successor": successor.unit.name if successor else "?",
+                }
+            }
+        )
+    if assignment.valid_from is not None and effective_date < assignment.valid_from:
+        raise ValidationError(
+            {
+                "effective_date": _(
+                    "This assignment passed to %(unit)s on %(day)s; report earlier days on its predecessor's."
+                )
+                % {"unit": assignment.unit.name, "day": assignment.valid_from.strftime("%d/%m/%Y")}
+            }
+        )
+
+
 def _review(*, report: Report, user, state: str, note: str) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.carried_from_id is not None:
+        raise ValidationError(_("A carried report follows its original; review the original."))
     if report.review_state != ReviewState.SUBMITTED:
         raise ValidationError(_("This report has already been reviewed."))
     report.review_state = state
@@ -215,6 +251,11 @@ def _after_report_change(report: Report) -> None:
     if report.assignment_id:
         report_chains_refresh(assignment_ids=[report.assignment_id])
         assignment = Assignment.objects.select_related("unit").get(pk=report.assignment_id)
+        if assignment.valid_to is not None:
+            from projects import lineage
+
+            # An assignment carried to a successor: the copies of its reports there follow them.
+            lineage.follow_original(report)
         _notify(programme_ids={report.programme_id}, unit_paths={assignment.unit.path})
     else:
         report_chains_refresh(goal_ids=[report.goal_id])

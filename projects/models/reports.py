@@ -120,6 +120,19 @@ class Report(models.Model):
         blank=True,
         editable=False,
     )
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried from"),
+        on_delete=models.PROTECT,
+        related_name="carried_copies",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A predecessor unit's report whose state this one carries onto the successor's assignment; "
+            "it follows the original's review and is never reviewed itself."
+        ),
+    )
     source_key = models.CharField(
         verbose_name=_("source key"),
         max_length=200,

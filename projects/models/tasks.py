@@ -75,8 +75,24 @@ class Task(models.Model):
             raise ValidationError({"goal": _("The goal belongs to another programme.")})
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Return the assignments that count on a day: a carried one from the day it passed, its
+        original until the day before."""
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day),
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day),
+        )
+
+
 class Assignment(models.Model):
-    """One task given to one unit. A task for all 63 provinces has 63 assignments."""
+    """One task given to one unit. A task for all 63 provinces has 63 assignments.
+
+    When a unit ends, its assignment passes to the successor (projects.lineage): the original ends
+    (``valid_to``, the unit's last day) and a new assignment of the successor begins the next day
+    (``valid_from``) with ``carried_from`` naming the original. As of any day exactly one of the two
+    counts, so nothing is counted twice or lost.
+    """
 
     task = models.ForeignKey(
         Task,
@@ -122,6 +138,29 @@ class Assignment(models.Model):
         editable=False,
     )
 
+    valid_from = models.DateField(
+        verbose_name=_("valid from"),
+        null=True,
+        blank=True,
+        help_text=_("The day a carried assignment passed to this unit; empty for an original one."),
+    )
+    valid_to = models.DateField(
+        verbose_name=_("valid to"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the assignment counted for this unit, before it passed to a successor."),
+    )
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried from"),
+        on_delete=models.PROTECT,
+        related_name="carried_to",
+        null=True,
+        blank=True,
+        help_text=_("The assignment of a predecessor unit that this one continues."),
+    )
+
+    objects = AssignmentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "verified_report", "reported_report"])
 
     class Meta:
@@ -129,12 +168,32 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         constraints = [
+            # A unit holds a task once as its own, and once more for each predecessor's assignment it
+            # carries (Tuyên Quang carries its own and Hà Giang's).
             models.UniqueConstraint(
                 fields=["task", "unit"],
+                condition=models.Q(carried_from__isnull=True),
                 name="assignment_unique_per_task_and_unit",
                 violation_error_message=_("This task is already assigned to this unit."),
+            ),
+            models.UniqueConstraint(
+                fields=["task", "unit", "carried_from"],
+                name="assignment_carried_once_per_unit",
+                violation_error_message=_("This unit already carries this assignment."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="assignment_validity_ordered",
+                violation_error_message=_("An assignment cannot end before it begins."),
             ),
         ]
 
     def __str__(self):
         return f"{self.task.code} → {self.unit}"
+
+    def is_valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,16 +30,25 @@ class UnitQuerySet(models.QuerySet):
 class Unit(models.Model):
     """A body that can be given work: the nation, a ministry, a province, a commune, an enterprise.
 
-    The tree is a materialised path of codes ("VN/01/001/00001/"), so a subtree is one indexed prefix
-    filter on PostgreSQL and SQLite alike. Units are never deleted when the map changes: they end
-    (``valid_to``) and name their successors, so history stays on the map it happened on.
+    The tree is a materialised path ("VN/01/001/00001/"), so a subtree is one indexed prefix filter on
+    PostgreSQL and SQLite alike. Units are never deleted when the map changes: they end (``valid_to``)
+    and name their successors, so history stays on the map it happened on.
+
+    A code names one unit on a given day only: Tuyên Quang (08) before 01/07/2025 and Tuyên Quang (08)
+    from then on, which also covers Hà Giang, are two rows. A path segment is the code, unless an
+    earlier unit with the same code already holds that path under the same parent: then it is
+    ``<code>@<yyyymmdd of valid_from>`` ("VN/08@20250701/"). Paths are only ever compared as prefixes;
+    nothing reads a code out of a path (projects.selectors.unit_for_code() turns a code into a unit).
     """
 
     code = models.CharField(
         verbose_name=_("code"),
         max_length=16,
-        unique=True,
+        db_index=True,
         validators=[unit_code_validator],
+        help_text=_(
+            "A continuing unit may keep its code across a reorganisation; the code and the day name one unit."
+        ),
     )
     name = models.CharField(
         verbose_name=_("name"),
@@ -111,6 +121,19 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         constraints = [
+            # One unit per code and start day; two partial constraints rather than nulls_distinct=False,
+            # which SQLite (the embedded default) does not support.
+            models.UniqueConstraint(
+                fields=["code", "valid_from"],
+                name="unit_code_unique_per_start",
+                violation_error_message=_("A unit with this code already begins on this day."),
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(valid_from__isnull=True),
+                name="unit_code_unique_without_start",
+                violation_error_message=_("A unit with this code already exists since the beginning."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True)
                 | models.Q(valid_from__isnull=True)
@@ -123,11 +146,41 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        if self.code and self.overlapping().exists():
+            raise ValidationError(
+                {"code": _("Another unit with this code exists during part of this unit's validity.")}
+            )
+
     @staticmethod
-    def path_for(parent, code):
-        """Return the tree path of a unit with this code under this parent."""
+    def path_for(parent, code, valid_from=None):
+        """Return the tree path of a unit with this code under this parent.
+
+        A unit that reuses the code of an earlier sibling gets ``<code>@<yyyymmdd>`` as its segment,
+        so that both keep unique paths (see the class docstring).
+        """
         prefix = parent.path if parent is not None else ""
-        return f"{prefix}{code}{PATH_SEPARATOR}"
+        plain = f"{prefix}{code}{PATH_SEPARATOR}"
+        if valid_from is None or not Unit.objects.filter(path=plain).exclude(valid_from=valid_from).exists():
+            return plain
+        return f"{prefix}{code}@{valid_from:%Y%m%d}{PATH_SEPARATOR}"
+
+    def overlapping(self):
+        """Return the other units with this code whose validity overlaps this one's."""
+        others = Unit.objects.filter(code=self.code).exclude(pk=self.pk)
+        if self.valid_to is not None:
+            others = others.filter(
+                models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=self.valid_to)
+            )
+        if self.valid_from is not None:
+            others = others.filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from))
+        return others
+
+    def is_valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
 
     @property
     def ancestor_paths(self):

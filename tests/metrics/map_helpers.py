@@ -1,31 +1,24 @@
-"""The 2025 map on the demo's units, for page tests: the provinces absorbed on 01/07/2025 end the day
-before and name their successor (Hà Giang → Tuyên Quang), as projects/data/provinces_2025_merge.csv says.
+"""The 2025 map on the demo's units, for page tests: the 34 provinces of 01/07/2025 loaded as a
+deployment loads them (projects.unit_map), the 63 ending the day before and naming their successors,
+and the provinces' open assignments carried over (projects.lineage).
 
-Where the demo already holds the 2025 map (a province of 2025 with predecessors), it is used as it is.
+Where the demo already holds the 2025 map, it is used as it is.
 """
 
-import csv
 from datetime import date
-from pathlib import Path
 
+from projects import lineage, unit_map
 from projects.choices import UnitKind
 from projects.models import Unit
 
-MERGE = Path(__file__).resolve().parents[2] / "projects" / "data" / "provinces_2025_merge.csv"
 LAST_OLD_DAY = date(2025, 6, 30)
 FIRST_NEW_DAY = date(2025, 7, 1)
 
 
 def apply_2025_map() -> None:
-    provinces = Unit.objects.filter(kind=UnitKind.PROVINCE)
-    if provinces.filter(valid_to__isnull=False).exists():
+    if Unit.objects.filter(kind=UnitKind.PROVINCE, valid_from=FIRST_NEW_DAY).exists():
         return
-    with MERGE.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            successor = provinces.get(code=row["new_code"])
-            for code in row["old_codes"].split(";"):
-                if code != row["new_code"]:
-                    old = provinces.get(code=code)
-                    old.valid_to = LAST_OLD_DAY
-                    old.save(update_fields=["valid_to"])
-                    old.successors.add(successor)
+    summary = unit_map.Summary()
+    nation = Unit.objects.get(code="VN", parent__isnull=True)
+    _today, ended = unit_map.load_provinces_2025(summary, nation)
+    lineage.carry_over(units=ended)

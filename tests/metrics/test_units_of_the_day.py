@@ -35,10 +35,18 @@ def test_the_provinces_listed_are_those_of_the_day(client, map_2025, as_of, coun
 
 
 def test_the_summary_league_ranks_the_provinces_of_the_day(client, map_2025):
-    today = text_of(client.get("/en/", {"programme": "CDS2022"}))
-    then = text_of(client.get("/en/", {"programme": "CDS2022", "as_of": CONFERENCE}))
+    today = text_of(client.get("/en/", {"programme": "DA06"}))
+    then = text_of(client.get("/en/", {"programme": "DA06", "as_of": CONFERENCE}))
     assert "All 34 units, ranked" in today
     assert "All 63 units, ranked" in then
+
+
+def test_a_programme_that_ended_stays_on_the_map_of_its_last_day(client, map_2025):
+    """The 2022 tasks (CDS2022, ended 31/12/2022) are ranked and drawn on the 63 provinces, today too."""
+    html = client.get("/en/", {"programme": "CDS2022"}).content.decode()
+    assert "All 63 units, ranked" in text_of(client.get("/en/", {"programme": "CDS2022"}))
+    assert 'class="tilemap tilemap-63"' in html
+    assert "The programme ended on" in text_of(client.get("/en/", {"programme": "CDS2022"}))
 
 
 def test_an_ended_unit_says_when_it_ended_and_links_its_successor(client, map_2025):
@@ -57,6 +65,15 @@ def test_a_successor_lists_its_predecessors_each_on_its_last_day(client, map_202
     assert "Formed" in text_of(client.get("/en/units/08/"))
     assert 'href="/en/units/02/?as_of=2025-06-30"' in html
     assert ">Hà Giang</a>" in html
+    assert 'href="/en/units/08/?as_of=2025-06-30"' in html  # Tuyên Quang of before, same code
+
+
+def test_one_code_names_a_different_territory_on_each_side_of_the_change(client, map_2025):
+    """Tuyên Quang keeps 08: its page in 2022 is the old province (ended, successor linked), today the new."""
+    then = text_of(client.get("/en/units/08/", {"as_of": CONFERENCE}))
+    today = text_of(client.get("/en/units/08/"))
+    assert "This unit ended on" in then and "Formed on" not in then
+    assert "Formed on" in today and "This unit ended on" not in today
 
 
 def test_an_ended_unit_on_a_day_it_existed_shows_its_figures_and_its_end(client, map_2025):

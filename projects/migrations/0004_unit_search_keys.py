@@ -21,7 +21,7 @@ def fill_search_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0002_reporting'),
+        ('projects', '0003_unit_eras_and_carried_assignments'),
     ]
 
     operations = [

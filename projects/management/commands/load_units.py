@@ -1,0 +1,49 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from projects import lineage, unit_map
+
+
+class Command(BaseCommand):
+    help = _(
+        "Load the map of units of today: the 2022 map, the Government of 01/03/2025 and the 34 provinces "
+        "and 3,321 communes of 01/07/2025 (vietnam-provinces), ending the units they replace and carrying "
+        "their work to their successors. Idempotent; a deployment runs it after migrate."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("Check and count what would change; write nothing.")
+        )
+        parser.add_argument(
+            "--plan",
+            help=_(
+                "A carry-over plan (CSV or JSON: programme, task, unit, successor) for units split among "
+                "several successors."
+            ),
+        )
+
+    def handle(self, *args, dry_run=False, plan=None, verbosity=1, **options):
+        try:
+            carry_plan = lineage.read_plan(plan) if plan else {}
+        except (OSError, lineage.PlanError) as error:
+            raise CommandError(str(error)) from error
+        bar = tqdm(
+            total=len(unit_map.package_communes()),
+            unit=_("communes"),
+            disable=verbosity == 0,
+            file=self.stderr._out,
+        )
+        try:
+            summary = unit_map.load_map(dry_run=dry_run, plan=carry_plan, progress=bar.update)
+        except lineage.PlanError as error:
+            raise CommandError(str(error)) from error
+        finally:
+            bar.close()
+        for line in summary.lines():
+            self.stdout.write(line)
+        if dry_run:
+            self.stdout.write(self.style.WARNING(_("Dry run: nothing was written.")))
+        else:
+            self.stdout.write(self.style.SUCCESS(_("The map of units is up to date.")))
