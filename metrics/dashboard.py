@@ -824,8 +824,12 @@ def indicator_ranking(
 
     cutoff = min(as_of, period) if period else as_of
     latest: dict = {}
+    # A ranking compares the units of its day's map (the 34 provinces from 01/07/2025).
+    of_the_day = (Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=cutoff)) & (
+        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=cutoff)
+    )
     for o in (
-        Observation.objects.filter(indicator=indicator, unit__kind__in=kinds, period__lte=cutoff)
+        Observation.objects.filter(of_the_day, indicator=indicator, unit__kind__in=kinds, period__lte=cutoff)
         .order_by("unit_id", "period", "reported_at", "pk")
         .values(
             "unit_id",

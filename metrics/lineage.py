@@ -62,10 +62,14 @@ def unit_lineage(unit: Unit, *, as_of: date, explicit: bool, programme: str = ""
                 successors.append(entry(link.to_unit))
             else:
                 predecessors.append(entry(link.from_unit))
+    # A province formed of provinces also took in their districts and communes: those are listed apart.
+    peers = [p for p in predecessors if p["unit"].kind == unit.kind] or predecessors
+    others = [p for p in predecessors if p not in peers]
     on_map = exists_on(unit, as_of)
     return {
         "successors": successors,
-        "predecessors": predecessors,
+        "predecessors": peers,
+        "other_predecessors": others,
         "on_map": on_map,
         "ended": unit.valid_to is not None and unit.valid_to < as_of,
         "not_begun": unit.valid_from is not None and as_of < unit.valid_from,

@@ -475,21 +475,24 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
         context["status_chart"] = self.chart(
             "chart-status", charts.status_breakdown(verified, reported, language=self.language)
         )
-        provinces = []
+        # One tile per province: a province of 2025 may hold the assignments of several predecessors,
+        # and is done when every one of them is.
+        by_code: dict[str, dict] = {}
         for row in self.assignments.filter(unit__kind=UnitKind.PROVINCE).values(
             "unit__code", "unit__name", "unit__short_name", "status"
         ):
-            done = row["status"] in dashboard.DONE
-            provinces.append(
+            entry = by_code.setdefault(
+                row["unit__code"],
                 {
                     "code": row["unit__code"],
                     "name": row["unit__short_name"] or row["unit__name"],
-                    "done": int(done),
-                    "total": 1,
-                    "percent": 100 if done else 0,
-                    "status": row["status"],
-                }
+                    "done": 0,
+                    "total": 0,
+                },
             )
+            entry["done"] += row["status"] in dashboard.DONE
+            entry["total"] += 1
+        provinces = [{**p, "percent": 100 * p["done"] / p["total"]} for p in by_code.values()]
         if provinces:
             context["tiles"] = province_tiles(self, provinces, self.programme)
             context["tile_grid"] = tilemap.grid_on(map_day(self, self.programme))
@@ -519,11 +522,15 @@ class UnitListView(DashboardTableMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.programmes = list(Programme.objects.order_by("start", "code"))
-        self.filter_form = UnitFilterForm(request.GET or None, programmes=self.programmes)
+        code = request.GET.get("programme") or default_programme_code(self.programmes, self.as_of)
+        data = None
+        if request.GET:
+            data = request.GET.copy()
+            data.setdefault("programme", code)  # the form shows the programme the table counts
+        self.filter_form = UnitFilterForm(data, programmes=self.programmes, initial={"programme": code})
         self.query = request.GET.get("q", "").strip()[:100]
         if self.query:
             self.filter_form.matching_paths = set(units_matching(self.query).values_list("path", flat=True))
-        code = request.GET.get("programme") or default_programme_code(self.programmes, self.as_of)
         self.programme = next((p for p in self.programmes if p.code == code), None)
         if self.programme is None and self.programmes:
             raise Http404(_("No such programme."))
@@ -827,11 +834,13 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
                     "done": row["value"],
                     "total": row["denominator"] or "",
                 }
-            context["tiles"] = indicator_tiles(self, values.values(), is_ratio)
+            day = min(self.as_of, self.period) if self.period else self.as_of
+            context["tiles"] = indicator_tiles(self, values.values(), is_ratio, on=day)
+            context["tile_grid"] = tilemap.grid_on(day)
         return context
 
 
-def indicator_tiles(view, rows, is_ratio: bool) -> list:
+def indicator_tiles(view, rows, is_ratio: bool, *, on: date) -> list:
     from django.utils.formats import number_format
 
     values = {}
@@ -844,5 +853,5 @@ def indicator_tiles(view, rows, is_ratio: bool) -> list:
         values[row["code"]] = (row["name"], row["percent"], f"{row['name']}: {shown}")
     return [
         {"tile": tile, "url": view.url("metrics:unit_detail", tile.code)}
-        for tile in tilemap.tiles(values, on=view.as_of)
+        for tile in tilemap.tiles(values, on=on)
     ]

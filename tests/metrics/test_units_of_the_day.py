@@ -92,3 +92,36 @@ def test_a_code_is_read_on_the_page_s_day(client, map_2025):
 
 def test_an_unknown_unit_code_is_404(client):
     assert client.get("/units/ZZ/").status_code == 404
+
+
+def test_a_task_map_has_one_tile_per_province_of_the_day(client, map_2025):
+    """Tuyên Quang holds the assignments of Hà Giang and of the Tuyên Quang of before: one tile, both counted."""
+    html = client.get("/en/programmes/DA06/tasks/NV60/").content.decode()
+    tiles = re.findall(r'<li class="tile r\d+ c\d+ [^"]+">\s*<a href="/en/units/(\d\d)/', html)
+    assert len(tiles) == len(set(tiles)) == 34
+    assert re.search(r'title="Tuyên Quang: \d of 2 done', html)
+    then = client.get("/en/programmes/DA06/tasks/NV60/", {"as_of": CONFERENCE}).content.decode()
+    assert len(re.findall(r'<li class="tile r\d+ c\d+ [^"]+">', then)) == 63
+    assert re.search(r'title="Hà Giang: \d of 1 done', then)
+
+
+def test_the_units_page_says_which_programme_it_counts(client, map_2025):
+    """Today the default is the programme still running or ended last (Đề án 06), and the form says so."""
+    html = client.get("/en/units/", {"q": "ha giang"}).content.decode()
+    assert re.search(r'<option value="DA06" selected>', html)
+    assert "Assignments of Đề án 06 done" in text_of(client.get("/en/units/", {"q": "ha giang"}))
+
+
+def test_a_province_s_page_lists_the_provinces_it_was_formed_from_first(client, map_2025):
+    text = text_of(client.get("/en/units/08/"))
+    formed = text[text.index("Formed on") :]
+    assert formed.index("Hà Giang") < formed.index("Tuyên Quang")
+    assert "Thành phố Hà Giang" not in formed[: formed.index("Tuyên Quang")]
+
+
+def test_an_indicator_ranks_the_provinces_of_its_day(client, map_2025):
+    html = client.get("/en/indicators/KET_NOI_CSDLDC/", {"as_of": CONFERENCE}).content.decode()
+    assert 'class="tilemap tilemap-63"' in html
+    today = client.get("/en/indicators/KET_NOI_CSDLDC/").content.decode()
+    assert 'class="tilemap tilemap-63"' not in today
+    assert ">Hà Giang<" not in today
