@@ -323,12 +323,14 @@ def load_map(
     dry_run: bool = False,
     plan: dict | None = None,
     progress: Callable[[int], None] | None = None,
+    notify: bool = True,
 ) -> Summary:
     """Bring the units to today's map and carry the work of ended units to their successors.
 
     Idempotent: a second run creates, ends and carries nothing. With ``dry_run`` everything is
     checked and counted, then rolled back. ``plan`` decides the carry-over of units with several
-    successors (projects.lineage.read_plan).
+    successors (projects.lineage.read_plan). With ``notify`` the read side refreshes the figures of
+    what was carried (the demo, which computes no figures, passes False).
     """
     summary = Summary()
     with transaction.atomic():
@@ -338,7 +340,7 @@ def load_map(
         communes_today = load_communes_2025(summary, provinces_today, progress=progress)
         ended += ended_provinces
         ended += end_local_2022(summary, provinces_today, communes_today)
-        summary.carry = lineage.carry_over(units=ended, plan=plan or {})
+        summary.carry = lineage.carry_over(units=ended, plan=plan or {}, notify=notify)
         if dry_run:
             transaction.set_rollback(True)
     return summary
