@@ -305,11 +305,14 @@ def end_local_2022(
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lt=LOCAL_2025))
         .filter(Q(valid_to__isnull=True) | Q(valid_to=last_day))
         .order_by("path")
+        .prefetch_related("successors")
     )
     for unit in old_units:
         fallback = by_path.get(unit.ancestor_paths[1])
         named = [communes_today[c] for c in lineage_rows.get(unit.code, []) if c in communes_today]
-        successors = named or ([fallback] if fallback else [])
+        # A unit whose successors were named otherwise (by hand, or by an earlier change) keeps them.
+        has_successors = bool(unit.successors.all())
+        successors = named or ([fallback] if fallback and not has_successors else [])
         end_unit(summary, unit, last_day=last_day, successors=successors)
         ended.append(unit)
     return ended
