@@ -166,7 +166,8 @@ def task_status_counts_stored(*, programme: Programme, task: Task, as_of: date) 
             n_active=Sum("active"),
             unknown=Count("pk", filter=Q(done_late__isnull=True)),
             everyone=Subquery(
-                Assignment.objects.filter(task=task)
+                Assignment.objects.valid_on(as_of)
+                .filter(task=task)
                 .order_by()
                 .values("task")
                 .annotate(n=Count("pk"))

@@ -37,7 +37,7 @@ class ObservationImporter(Importer):
 
     def prepare(self, rows):
         self.indicators = {i.code.upper(): i for i in Indicator.objects.all()}
-        self.units = UnitResolver()
+        self.units = UnitResolver(map_to_successors=self.map_to_successors)
         self.today = timezone.localdate()
 
     def _may_write(self, indicator: Indicator, unit) -> bool:
@@ -60,14 +60,8 @@ class ObservationImporter(Importer):
         period = parse_date("period", row.get("period"), required=True)
         if period > self.today:
             raise RowInvalid("period", _("The period cannot be in the future."))
-        unit = self.units.resolve(
-            "unit",
-            row.get("unit"),
-            allowed=lambda u: (
-                (u.valid_from is None or u.valid_from <= period)
-                and (u.valid_to is None or u.valid_to >= period)
-            ),
-        )
+        # A unit resolves on the map of the row's period.
+        unit = self.units.resolve("unit", row.get("unit"), on=period)
         if not self._may_write(indicator, unit):
             raise RowInvalid("unit", _("You may not report for %(unit)s.") % {"unit": unit.name})
         value = parse_decimal("value", row.get("value"), required=True)

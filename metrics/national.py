@@ -310,11 +310,13 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
 
 def _units(rng: random.Random, scale: float) -> dict[str, list[tuple[int, str]]]:
     """Create districts and communes up to the scale's totals; return kind → [(id, path)] of every unit."""
+    # The map of 2022 (63 provinces, 705 districts, 10,599 communes); the units of today are the demo's.
+    units_2022 = Unit.objects.valid_on(FIRST_DAY)
     provinces = list(
-        Unit.objects.filter(kind=UnitKind.PROVINCE).order_by("code").values_list("pk", "path", "depth")
+        units_2022.filter(kind=UnitKind.PROVINCE).order_by("code").values_list("pk", "path", "depth")
     )
-    want_districts = max(1, round(DISTRICTS * scale)) - Unit.objects.filter(kind=UnitKind.DISTRICT).count()
-    want_communes = max(1, round(COMMUNES * scale)) - Unit.objects.filter(kind=UnitKind.COMMUNE).count()
+    want_districts = max(1, round(DISTRICTS * scale)) - units_2022.filter(kind=UnitKind.DISTRICT).count()
+    want_communes = max(1, round(COMMUNES * scale)) - units_2022.filter(kind=UnitKind.COMMUNE).count()
     columns = ["id", "code", "name", "short_name", "name_en", "kind", "region", "parent_id", "path", "depth"]
     writer = BulkWriter(Unit, columns)
     next_id = _next_id(Unit)

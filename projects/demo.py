@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from projects import demo_programmes as content
-from projects import demo_units
+from projects import demo_today, demo_units, lineage, unit_map
 from projects.choices import CENTRAL_KINDS, ReportStatus, ReviewState, Role, UnitKind
 from projects.models import Assignment, Goal, Membership, Programme, Report, Task, Unit
 from projects.services import report_chains_refresh
@@ -224,7 +224,10 @@ def _upsert_assignments(
     programme = next(iter(tasks.values())).programme
     return {
         (a.task.code, a.unit.code): a
-        for a in Assignment.objects.filter(task__programme=programme).select_related("task", "unit")
+        # The assignments of 2022 only: those carried to the units of 2025 continue them.
+        for a in Assignment.objects.filter(
+            task__programme=programme, carried_from__isnull=True
+        ).select_related("task", "unit")
     }
 
 
@@ -588,3 +591,13 @@ def load(*, with_users: bool, log=print) -> None:
         report_chains_refresh(programme=programme)
     if with_users:
         log(f"  users: {', '.join(load_users(units, programmes))} (password: {DEMO_PASSWORD})")
+    # From 2023 to today (projects.demo_today): on the map of 2022 until 30/06/2025; then the map of
+    # today, where the units of 2022 end and their work and users pass to their successors (the
+    # sample communes that were split follow the demo's carry-over plan); then on today's map.
+    written = demo_today.before_change(da06)
+    plan = lineage.read_plan(demo_units.DATA / "demo_carry_plan.csv")
+    summary = unit_map.load_map(plan=plan, notify=False)
+    written += demo_today.after_change(da06)
+    report_chains_refresh(programme=da06)
+    log(f"  map of today: {summary.lines()[0]}; {summary.carry.carried} assignments carried")
+    log(f"  Đề án 06 from 2023 to its end: {written} reports")

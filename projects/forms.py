@@ -273,6 +273,13 @@ class ImportForm(forms.Form):
         label=_("Accept the imported reports (reviewers of the programme only)"),
         required=False,
     )
+    map_to_successors = forms.BooleanField(
+        label=_(
+            "Map units that had ended by a row's date to their successors (e.g. Hà Giang to Tuyên Quang "
+            "from 01/07/2025), instead of refusing those rows"
+        ),
+        required=False,
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

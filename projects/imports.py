@@ -255,11 +255,20 @@ def text_cell(column: str, value, *, max_length: int = 5000) -> str:
 
 
 class UnitResolver:
-    """Resolve a unit given by code or by name, the way officials write it, to exactly one unit."""
+    """Resolve a unit given by code or by name, the way officials write it, to exactly one unit.
 
-    def __init__(self, units: Iterable[Unit] | None = None):
-        units = list(Unit.objects.all() if units is None else units)
-        self.by_code = {u.code.upper(): u for u in units}
+    A code or a name may belong to units of several eras (Tuyên Quang, 08, before and after
+    01/07/2025): given ``on``, the day of the row's period, only the units valid that day answer. A
+    unit that had ended by then is refused with its successor named, or replaced by that successor
+    when the importer asked for it (``map_to_successors``).
+    """
+
+    def __init__(self, units: Iterable[Unit] | None = None, *, map_to_successors: bool = False):
+        units = list(Unit.objects.prefetch_related("successors") if units is None else units)
+        self.map_to_successors = map_to_successors
+        self.by_code: dict[str, list[Unit]] = {}
+        for unit in units:
+            self._add(self.by_code, unit.code.upper(), unit)
         self.by_full: dict[str, list[Unit]] = {}
         self.by_bare: dict[str, list[Unit]] = {}
         for unit in units:
@@ -274,20 +283,25 @@ class UnitResolver:
         if unit not in bucket:
             bucket.append(unit)
 
-    def resolve(self, column: str, value, *, allowed: Callable[[Unit], bool] | None = None) -> Unit:
+    def resolve(
+        self, column: str, value, *, allowed: Callable[[Unit], bool] | None = None, on: date | None = None
+    ) -> Unit:
         text = _cell_text(value)
         if not text:
             raise RowInvalid(column, _("A unit is required (its code or its name)."))
         if text.startswith("="):
             raise RowInvalid(column, _("Formulas are not accepted: type the value itself."))
         allowed = allowed or (lambda unit: True)
-        unit = self.by_code.get(text.upper())
+        self.mapped_from: Unit | None = None
+        by_code = self._on_day(column, text, self.by_code.get(text.upper(), []), on)
+        unit = by_code[0] if len(by_code) == 1 else None
         if unit is not None and allowed(unit):
             return unit
         folded = fold(text)
         bare, kinds = strip_kind(folded)
         stages = [self.by_full.get(compact(folded), []), self.by_bare.get(compact(bare), [])]
         for candidates in stages:
+            candidates = self._on_day(column, text, candidates, on)
             candidates = [u for u in candidates if allowed(u)]
             if kinds and len(candidates) > 1:
                 candidates = [u for u in candidates if u.kind in kinds] or candidates
@@ -303,6 +317,72 @@ class UnitResolver:
         if unit is not None:
             raise RowInvalid(column, _("Unit %(value)s is not concerned by this row.") % {"value": text})
         raise RowInvalid(column, _("No unit is called “%(value)s”.") % {"value": text})
+
+    def _on_day(self, column: str, text: str, units: list[Unit], on: date | None) -> list[Unit]:
+        """Return the units valid on the day; an ended one gives way to its successor when asked, else
+        the row is refused with the successor named."""
+        if on is None or not units:
+            return units
+        valid = [u for u in units if u.is_valid_on(on)]
+        if valid:
+            return valid
+        ended = [u for u in units if u.valid_to is not None and u.valid_to < on]
+        if not ended:
+            later = min(units, key=lambda u: u.valid_from or on)
+            raise RowInvalid(
+                column,
+                _("%(unit)s did not exist yet on %(day)s: it began on %(start)s.")
+                % {
+                    "unit": later.name,
+                    "day": on.strftime("%d/%m/%Y"),
+                    "start": later.valid_from.strftime("%d/%m/%Y") if later.valid_from else "?",
+                },
+            )
+        successors = []
+        for unit in ended:
+            for successor in self._successors_on(unit, on):
+                if successor not in successors:
+                    successors.append(successor)
+        if self.map_to_successors and len(successors) == 1:
+            self.mapped_from = ended[0]
+            return successors
+        dead = ended[0]
+        names = ", ".join(f"{s.name} ({s.code})" for s in successors) or "?"
+        if self.map_to_successors:
+            raise RowInvalid(
+                column,
+                _("%(unit)s ended on %(end)s and was divided among %(successors)s: name the unit itself.")
+                % {"unit": dead.name, "end": dead.valid_to.strftime("%d/%m/%Y"), "successors": names},
+            )
+        raise RowInvalid(
+            column,
+            _(
+                "%(unit)s ended on %(end)s; on %(day)s its successor is %(successors)s. Name the successor, "
+                "or ask for ended units to be mapped to their successors."
+            )
+            % {
+                "unit": dead.name,
+                "end": dead.valid_to.strftime("%d/%m/%Y"),
+                "day": on.strftime("%d/%m/%Y"),
+                "successors": names,
+            },
+        )
+
+    @staticmethod
+    def _successors_on(unit: Unit, on: date) -> list[Unit]:
+        """Follow a unit's lineage to the units valid on a day (a successor may itself have ended)."""
+        found, frontier, seen = [], [unit], set()
+        while frontier:
+            current = frontier.pop(0)
+            for successor in current.successors.all():
+                if successor.pk in seen:
+                    continue
+                seen.add(successor.pk)
+                if successor.is_valid_on(on):
+                    found.append(successor)
+                elif successor.valid_to is not None and successor.valid_to < on:
+                    frontier.append(successor)
+        return found
 
 
 # The all-or-nothing import ---------------------------------------------------------------------------
@@ -347,9 +427,19 @@ class Importer:
     required_columns: tuple[str, ...] = ()
     optional_columns: tuple[str, ...] = ()
 
-    def __init__(self, *, user=None, accept: bool = False, dry_run: bool = False, progress=None):
+    def __init__(
+        self,
+        *,
+        user=None,
+        accept: bool = False,
+        dry_run: bool = False,
+        progress=None,
+        map_to_successors: bool = False,
+    ):
         self.user = user
         self.accept = accept
+        # A unit that had ended by a row's period is replaced by its successor instead of refused.
+        self.map_to_successors = map_to_successors
         self.dry_run = dry_run
         self.progress = progress or (lambda done, total: None)
 
@@ -468,8 +558,8 @@ class ReportImporter(Importer):
     def prepare(self, rows):
         self.programmes = {p.code.upper(): p for p in Programme.objects.all()}
         self.tasks = {(t.programme_id, t.code.upper()): t for t in Task.objects.select_related("programme")}
-        self.units = UnitResolver()
-        self.assignments: dict[int, dict[int, Assignment]] = {}
+        self.units = UnitResolver(map_to_successors=self.map_to_successors)
+        self.assignments: dict[int, dict[int, list[Assignment]]] = {}
         self.today = timezone.localdate()
         self.url_validator = URLValidator()
         if self.accept and self.user is None:
@@ -477,12 +567,35 @@ class ReportImporter(Importer):
                 [RowError(0, "", _("Accepting imported reports needs the reviewer's user name."))]
             )
 
-    def _assignments_of(self, task: Task) -> dict[int, Assignment]:
+    def _assignments_of(self, task: Task) -> dict[int, list[Assignment]]:
+        """Return unit → its assignments of a task (a successor unit may carry several)."""
         if task.pk not in self.assignments:
-            self.assignments[task.pk] = {
-                a.unit_id: a for a in Assignment.objects.filter(task=task).select_related("unit", "task")
-            }
+            by_unit: dict[int, list[Assignment]] = {}
+            for a in Assignment.objects.filter(task=task).select_related(
+                "unit", "task", "carried_from__unit"
+            ):
+                by_unit.setdefault(a.unit_id, []).append(a)
+            self.assignments[task.pk] = by_unit
         return self.assignments[task.pk]
+
+    def _assignment_on(self, unit: Unit, candidates: list[Assignment], day: date) -> Assignment:
+        """Return the unit's assignment that counts on the day: the one carried from the ended unit the
+        row named (when mapped), else the unit's own line."""
+        valid = [a for a in candidates if a.is_valid_on(day)]
+        if not valid:
+            raise RowInvalid(
+                "effective_date",
+                _("%(unit)s has no assignment of this task on that day.") % {"unit": unit.name},
+            )
+        mapped = self.units.mapped_from
+
+        def rank(a: Assignment):
+            origin = a.carried_from.unit if a.carried_from_id else None
+            if mapped is not None:
+                return (0 if origin is not None and origin.pk == mapped.pk else 1, a.pk)
+            return (0 if origin is None or origin.code == unit.code else 1, a.pk)
+
+        return min(valid, key=rank)
 
     def run_rows(self, rows, result=None):
         try:
@@ -506,8 +619,14 @@ class ReportImporter(Importer):
                 % {"programme": programme.code, "value": task_code},
             )
         assignments = self._assignments_of(task)
-        unit = self.units.resolve("unit", row.get("unit"), allowed=lambda u: u.pk in assignments)
-        assignment = assignments[unit.pk]
+        # A unit resolves on the map of the row's period: its effective date.
+        effective_date = parse_date("effective_date", row.get("effective_date"), required=True)
+        if effective_date > self.today:
+            raise RowInvalid("effective_date", _("The effective date cannot be in the future."))
+        unit = self.units.resolve(
+            "unit", row.get("unit"), allowed=lambda u: u.pk in assignments, on=effective_date
+        )
+        assignment = self._assignment_on(unit, assignments[unit.pk], effective_date)
         if self.user is not None and not (
             self.user.has_perm("projects.report_on_assignment", assignment)
             or self.user.has_perm("projects.review_report", assignment)
@@ -526,9 +645,6 @@ class ReportImporter(Importer):
                 _("“%(value)s” is not a status: write done, in_progress or not_started.")
                 % {"value": status_text},
             )
-        effective_date = parse_date("effective_date", row.get("effective_date"), required=True)
-        if effective_date > self.today:
-            raise RowInvalid("effective_date", _("The effective date cannot be in the future."))
         completed_on = parse_date("completed_on", row.get("completed_on"), required=False)
         percent_value = parse_decimal("percent", _cell_text(row.get("percent")).rstrip("%"), required=False)
         if percent_value is None:
@@ -612,7 +728,11 @@ def run_import_job(job_id: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
 
     importer = importer_class(job.kind)(
-        user=job.created_by, accept=job.accept, dry_run=job.dry_run, progress=progress
+        user=job.created_by,
+        accept=job.accept,
+        dry_run=job.dry_run,
+        progress=progress,
+        map_to_successors=job.map_to_successors,
     )
     importer.before_write = lambda: ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.WRITING)
     with job.file.open("rb") as handle:

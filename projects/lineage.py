@@ -130,7 +130,7 @@ def _open_on(assignment: Assignment, first_day) -> bool:
 
 
 @transaction.atomic
-def carry_over(*, units: Iterable[Unit], plan: dict | None = None) -> CarryResult:
+def carry_over(*, units: Iterable[Unit], plan: dict | None = None, notify: bool = True) -> CarryResult:
     """Pass the assignments, their state and the memberships of ended units to their successors.
 
     Set-based: a handful of queries whatever the number of units, so that a whole map change (ten
@@ -194,7 +194,7 @@ def carry_over(*, units: Iterable[Unit], plan: dict | None = None) -> CarryResul
     for unit in units.values():
         result.memberships += _follow_memberships(unit, successors[unit.pk])
     result.reports += carry_reports(pairs)
-    if new:
+    if new and notify:
         _notify(new)
     return result
 

@@ -364,7 +364,8 @@ def reversals_by_unit(*, programme_ids: list[int] | None) -> list[dict]:
     """
     from projects.choices import ReviewState
 
-    reports = Report.objects.filter(assignment__isnull=False)
+    # A carried report follows its original's review: counting it too would count a reversal twice.
+    reports = Report.objects.filter(assignment__isnull=False, carried_from__isnull=True)
     if programme_ids is not None:
         reports = reports.filter(programme_id__in=programme_ids)
     returned = Counter(

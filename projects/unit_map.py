@@ -305,11 +305,14 @@ def end_local_2022(
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lt=LOCAL_2025))
         .filter(Q(valid_to__isnull=True) | Q(valid_to=last_day))
         .order_by("path")
+        .prefetch_related("successors")
     )
     for unit in old_units:
         fallback = by_path.get(unit.ancestor_paths[1])
         named = [communes_today[c] for c in lineage_rows.get(unit.code, []) if c in communes_today]
-        successors = named or ([fallback] if fallback else [])
+        # A unit whose successors were named otherwise (by hand, or by an earlier change) keeps them.
+        has_successors = bool(unit.successors.all())
+        successors = named or ([fallback] if fallback and not has_successors else [])
         end_unit(summary, unit, last_day=last_day, successors=successors)
         ended.append(unit)
     return ended
@@ -323,12 +326,14 @@ def load_map(
     dry_run: bool = False,
     plan: dict | None = None,
     progress: Callable[[int], None] | None = None,
+    notify: bool = True,
 ) -> Summary:
     """Bring the units to today's map and carry the work of ended units to their successors.
 
     Idempotent: a second run creates, ends and carries nothing. With ``dry_run`` everything is
     checked and counted, then rolled back. ``plan`` decides the carry-over of units with several
-    successors (projects.lineage.read_plan).
+    successors (projects.lineage.read_plan). With ``notify`` the read side refreshes the figures of
+    what was carried (the demo, which computes no figures, passes False).
     """
     summary = Summary()
     with transaction.atomic():
@@ -338,7 +343,7 @@ def load_map(
         communes_today = load_communes_2025(summary, provinces_today, progress=progress)
         ended += ended_provinces
         ended += end_local_2022(summary, provinces_today, communes_today)
-        summary.carry = lineage.carry_over(units=ended, plan=plan or {})
+        summary.carry = lineage.carry_over(units=ended, plan=plan or {}, notify=notify)
         if dry_run:
             transaction.set_rollback(True)
     return summary

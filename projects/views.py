@@ -686,6 +686,7 @@ class ImportView(RuleRequiredMixin, FormView):
             created_by=self.request.user,
             dry_run=data["dry_run"],
             accept=data["accept"],
+            map_to_successors=data["map_to_successors"],
         )
         job_enqueue(job)
         return redirect("projects:importjob_detail", pk=job.pk)
@@ -732,6 +733,7 @@ class ImportRunView(RuleRequiredMixin, View):
             created_by=request.user,
             dry_run=False,
             accept=dry.accept,
+            map_to_successors=dry.map_to_successors,
         )
         job_enqueue(job)
         return redirect("projects:importjob_detail", pk=job.pk)

@@ -53,6 +53,13 @@ class ImportJob(models.Model):
         verbose_name=_("accept the reports"),
         default=False,
     )
+    map_to_successors = models.BooleanField(
+        verbose_name=_("map ended units to their successors"),
+        default=False,
+        help_text=_(
+            "A unit that had ended by a row's date stands for its successor instead of being refused."
+        ),
+    )
     state = models.CharField(
         verbose_name=_("state"),
         max_length=16,

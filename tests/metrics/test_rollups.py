@@ -18,6 +18,7 @@ from metrics.models import (
     StatusRollup,
     TaskRollup,
 )
+from projects import selectors as project_selectors
 from projects import services
 from projects.choices import ReportStatus, ReviewState, UnitKind
 from projects.models import Assignment, Programme, Report, Task, Unit
@@ -76,8 +77,10 @@ def _create_assignment(programme):
 
 def _set_deadline(programme):
     # Done on time until the deadline moves before the day it was done: then done late.
+    # An assignment that counts today (one that passed to a successor unit counts there instead).
     assignment = (
-        Assignment.objects.filter(task__programme=programme, verified_report__status=ReportStatus.DONE)
+        Assignment.objects.valid_on(rollups.today())
+        .filter(task__programme=programme, verified_report__status=ReportStatus.DONE)
         .select_related("verified_report")
         .order_by("-unit__depth", "pk")
         .first()
@@ -88,12 +91,15 @@ def _set_deadline(programme):
 
 def _move_unit(programme):
     # A district with work of the programme goes to another province; failing that, a whole province does.
+    # Units of today's map whose work counts today (on the map of a programme that ended: its units).
+    today = rollups.today()
+    units = Unit.objects.valid_on(project_selectors.map_day(programme, today))
     moved = (
-        Unit.objects.filter(kind=UnitKind.DISTRICT, assignments__task__programme=programme).first()
-        or Unit.objects.filter(kind=UnitKind.PROVINCE, assignments__task__programme=programme).last()
+        units.filter(kind=UnitKind.DISTRICT, assignments__task__programme=programme).first()
+        or units.filter(kind=UnitKind.PROVINCE, assignments__task__programme=programme).last()
     )
     other = (
-        Unit.objects.filter(kind=UnitKind.PROVINCE, assignments__task__programme=programme)
+        units.filter(kind=UnitKind.PROVINCE, assignments__task__programme=programme)
         .exclude(pk__in=[moved.pk, moved.parent_id])
         .order_by("code")
         .first()
@@ -200,7 +206,7 @@ def test_programme_summary_equals_the_fresh_count(stored):
         if stored:
             rollups.recompute_programme(programme, day=CONFERENCE)
         for code in ("VN", "01", "BCA"):
-            unit = Unit.objects.get(code=code)
+            unit = project_selectors.unit_for_code(code, on=CONFERENCE)
             read = readers.programme_summary(programme=programme, unit=unit, as_of=CONFERENCE)
             assert read.pop("computed_at")
             assert read == metric_selectors.programme_summary(
@@ -226,13 +232,15 @@ def test_unit_rows_for_a_league_table(da06):
     assert len(rows) == 63
     hanoi = next(row for row in rows if row["code"] == "01")
     counts = metric_selectors.programme_summary(
-        programme=da06, unit=Unit.objects.get(code="01"), as_of=CONFERENCE
+        programme=da06, unit=project_selectors.unit_for_code("01", on=CONFERENCE), as_of=CONFERENCE
     )
     assert hanoi["total"] == counts["assignments"]["total"]
     assert hanoi["done"] == counts["assignments"]["done_on_time"] + counts["assignments"]["done_late"]
     below = readers.unit_rows(programme=da06, as_of=CONFERENCE, parent="01")
     assert {row["code"] for row in below} == set(
-        Unit.objects.filter(parent__code="01").values_list("code", flat=True)
+        Unit.objects.filter(parent=project_selectors.unit_for_code("01", on=CONFERENCE)).values_list(
+            "code", flat=True
+        )
     )
 
 
@@ -356,7 +364,7 @@ def test_indicator_values_roll_up_by_their_rule(da06, rule):
     from metrics.models import Indicator, Observation
 
     indicator = Indicator.objects.create(code=f"T_{rule}", name=rule, aggregation=rule, programme=da06)
-    province = Unit.objects.get(code="01")
+    province = project_selectors.unit_for_code("01", on=CONFERENCE)
     districts = list(Unit.objects.filter(parent=province).order_by("code")[:3])
     for index, unit in enumerate([*districts, *Unit.objects.filter(parent=districts[0])[:2]]):
         for period, bump in ((date(2022, 10, 31), 0), (date(2022, 11, 30), 5)):

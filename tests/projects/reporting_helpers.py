@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from projects import services
 from projects.choices import AssignmentStatus, ReportStatus, View
-from projects.models import Assignment
-from projects.selectors import assignments_with_status
+from projects.models import Assignment, Unit
+from projects.selectors import assignments_with_status, unit_for_code
 
 USERS = ["hagiang", "camau", "hanoi", "bocongan", "c06", "vpcp", "lanhdao", "admin"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -31,15 +31,26 @@ def client_for(username: str | None) -> Client:
     return client
 
 
-def open_assignment(unit_code: str, programme: str = "DA06") -> Assignment:
-    """Return an assignment of a unit that is not done in either view today (so a report can change it)."""
+def unit_today(unit_code: str) -> Unit:
+    """Return the unit that holds a code's work today: the unit itself, or the successor of an ended one
+    (Hà Giang, 02, ended on 30/06/2025: its work is Tuyên Quang's since)."""
     today = timezone.localdate()
+    unit = unit_for_code(unit_code, on=today)
+    while unit.valid_to is not None and unit.valid_to < today:
+        unit = unit.successors.order_by("path").first()
+    return unit
+
+
+def open_assignment(unit_code: str, programme: str = "DA06") -> Assignment:
+    """Return an assignment of a unit (today: the one its successor carries) that is not done in either
+    view today, so a report can change it."""
+    today = timezone.localdate()
+    unit = unit_today(unit_code)
+    queryset = Assignment.objects.filter(unit=unit, task__programme__code=programme)
+    if unit.code != unit_code:
+        queryset = queryset.filter(carried_from__unit__code=unit_code)
     for view in (View.VERIFIED,):
-        candidates = assignments_with_status(
-            as_of=today,
-            view=view,
-            queryset=Assignment.objects.filter(unit__code=unit_code, task__programme__code=programme),
-        ).order_by("task__code")
+        candidates = assignments_with_status(as_of=today, view=view, queryset=queryset).order_by("task__code")
         for assignment in candidates:
             if assignment.status == AssignmentStatus.OVERDUE and assignment.reported_report_id == (
                 assignment.verified_report_id

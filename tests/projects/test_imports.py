@@ -18,6 +18,7 @@ from projects import imports
 from projects.choices import ReviewState
 from projects.imports import ReportImporter, UnitResolver, fold
 from projects.models import ImportJob, Report, Unit
+from projects.selectors import unit_for_code
 from tests.projects.reporting_helpers import client_for, csv_bytes, user
 
 pytestmark = pytest.mark.django_db
@@ -78,11 +79,13 @@ def xlsx_bytes(rows):
 def test_units_resolve_the_way_officials_write_them(written, code):
     resolver = UnitResolver()
     provinces_and_ministries = {u.pk for u in Unit.objects.filter(kind__in=["province", "ministry"])}
+    # On the map of 2022, the period of these names.
+    day = date(2022, 6, 1)
     if code is None:
         with pytest.raises(imports.RowInvalid):
-            resolver.resolve("unit", written, allowed=lambda u: u.pk in provinces_and_ministries)
+            resolver.resolve("unit", written, allowed=lambda u: u.pk in provinces_and_ministries, on=day)
     else:
-        unit = resolver.resolve("unit", written, allowed=lambda u: u.pk in provinces_and_ministries)
+        unit = resolver.resolve("unit", written, allowed=lambda u: u.pk in provinces_and_ministries, on=day)
         assert unit.code == code
 
 
@@ -249,8 +252,9 @@ def test_import_reports_command_dry_run_then_accept(tmp_path):
 
     path = tmp_path / "reports.csv"
     today = timezone.localdate().isoformat()
+    # Today Hà Giang's work is Tuyên Quang's (08).
     path.write_bytes(
-        csv_bytes([HEADER, row("02", status="done", percent="100", completed_on=today, effective_date=today)])
+        csv_bytes([HEADER, row("08", status="done", percent="100", completed_on=today, effective_date=today)])
     )
     out = io.StringIO()
     before = Report.objects.count()
@@ -261,7 +265,7 @@ def test_import_reports_command_dry_run_then_accept(tmp_path):
         counts = assignment_status_counts(
             programme=Programme.objects.get(code="DA06"),
             as_of=timezone.localdate(),
-            unit=Unit.objects.get(code="02"),
+            unit=unit_for_code("08", on=timezone.localdate()),
         )
         return counts["done_on_time"] + counts["done_late"]
 
@@ -516,3 +520,42 @@ def test_projects_never_imports_metrics():
         if re.search(r"^\s*(from|import)\s+metrics\b", path.read_text(encoding="utf-8"), re.MULTILINE)
     ]
     assert offenders == []
+
+
+# Units by period: the map of the row's day ------------------------------------------------------------
+
+
+def test_a_name_resolves_on_the_map_of_the_rows_period():
+    result = run_reports([row("Hà Giang", effective_date="2022-06-01", note="theo kỳ")], dry_run=True)
+    assert result.errors == []
+    assert "Hà Giang" in result.preview[0]["target"]
+    resolver = UnitResolver()
+    assert resolver.resolve("unit", "Hà Giang", on=date(2022, 6, 1)).code == "02"
+    old, new = (resolver.resolve("unit", "08", on=day) for day in (date(2022, 6, 1), date(2026, 1, 5)))
+    assert old.code == new.code == "08" and old != new and new.valid_from == date(2025, 7, 1)
+
+
+def test_a_dead_unit_is_refused_with_its_successor_named():
+    result = run_reports([row("Hà Giang", effective_date="2026-01-05")], dry_run=True)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "unit")]
+    reason = result.errors[0].reason
+    assert "Hà Giang" in reason and "Tuyên Quang (08)" in reason and "30/06/2025" in reason
+
+
+def test_a_dead_unit_maps_to_its_successor_when_asked():
+    result = run_reports(
+        [row("Hà Giang", effective_date="2026-01-05", note="ánh xạ")], map_to_successors=True
+    )
+    assert result.errors == [] and result.written
+    report = Report.objects.get(note="ánh xạ")
+    # The successor's assignment that continues Hà Giang's, not Tuyên Quang's own.
+    assert report.assignment.unit == unit_for_code("08", on=date(2026, 1, 5))
+    assert report.assignment.carried_from.unit.code == "02"
+
+
+def test_observations_resolve_by_period_too():
+    importer = ObservationImporter(dry_run=True)
+    header = ["indicator", "unit", "period", "value"]
+    result = importer.run(csv_bytes([header, ["CCCD_CHIP", "Hà Giang", "2026-01-31", "5"]]), "o.csv")
+    assert [(e.row, e.column) for e in result.errors] == [(2, "unit")]
+    assert "Tuyên Quang" in result.errors[0].reason

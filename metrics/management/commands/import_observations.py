@@ -16,6 +16,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help=_("Check and show what would change; write nothing.")
         )
+        parser.add_argument(
+            "--map-to-successors",
+            action="store_true",
+            help=_(
+                "Report for a unit that had ended by a row's date on its successor, instead of refusing it."
+            ),
+        )
 
-    def handle(self, *args, file, dry_run=False, **options):
-        run_import(self, ObservationImporter, path=file, dry_run=dry_run, verbosity=options["verbosity"])
+    def handle(self, *args, file, dry_run=False, map_to_successors=False, **options):
+        run_import(
+            self,
+            ObservationImporter,
+            path=file,
+            dry_run=dry_run,
+            map_to_successors=map_to_successors,
+            verbosity=options["verbosity"],
+        )

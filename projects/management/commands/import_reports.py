@@ -61,8 +61,15 @@ class Command(BaseCommand):
             "--accept", action="store_true", help=_("Add the reports as accepted (needs --user).")
         )
         parser.add_argument("--user", help=_("The user the reports are submitted (and accepted) by."))
+        parser.add_argument(
+            "--map-to-successors",
+            action="store_true",
+            help=_(
+                "Report for a unit that had ended by a row's date on its successor, instead of refusing it."
+            ),
+        )
 
-    def handle(self, *args, file, dry_run=False, accept=False, user=None, **options):
+    def handle(self, *args, file, dry_run=False, accept=False, user=None, map_to_successors=False, **options):
         account = None
         if user:
             try:
@@ -78,5 +85,6 @@ class Command(BaseCommand):
             dry_run=dry_run,
             user=account,
             accept=accept,
+            map_to_successors=map_to_successors,
             verbosity=options["verbosity"],
         )
