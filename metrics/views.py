@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from metrics import charts, dashboard, readers
+from metrics import charts, dashboard, readers, staleness
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -150,6 +150,7 @@ class NationalSummaryView(DashboardMixin, TemplateView):
                 "indicator": item.indicator,
                 "value": item.value,
                 "reached": item.reached,
+                "age": staleness.indicator_age(item.indicator, item.value, self.as_of),
                 "url": self.url("metrics:indicator_detail", item.indicator.code),
             }
             for item in context.get("indicators", [])
@@ -646,6 +647,7 @@ class IndicatorListView(DashboardTableMixin, TemplateView):
                     "target": format_target(indicator, value),
                     "target_date": indicator.target_date,
                     "reached": None if indicator.target_value is None else target_reached(indicator, value),
+                    "stale_since": staleness.indicator_age(indicator, value, self.as_of).since,
                 }
             )
         return self.filter_form.filter(rows)
@@ -737,7 +739,9 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
         value = dashboard.indicator_values([self.indicator], as_of=self.as_of)[self.indicator.pk]
         series = dashboard.indicator_series(indicator=self.indicator, unit=country, as_of=self.as_of)
         is_ratio = self.indicator.aggregation == "ratio"
+        age = staleness.indicator_age(self.indicator, value, self.as_of)
         context.update(
+            age=age,
             name=indicator_name(self.indicator),
             value=value,
             value_text=format_indicator_value(self.indicator, value),
@@ -752,6 +756,7 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
                     target=self.indicator.target_value,
                     language=self.language,
                     percent=is_ratio,
+                    stale_since=age.since,
                 ),
             ),
             is_ratio=is_ratio,
