@@ -27,6 +27,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from metrics import charts, dashboard, readers, staleness
+from metrics.headline_since import headline_since
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -145,6 +146,13 @@ class NationalSummaryView(DashboardMixin, TemplateView):
             ),
         }
         context["figure_links"] = links
+        since = headline_since(programmes, self.as_of) or {}
+        context["since_day"] = since.get("day")
+        context["since"] = {
+            key: {"done": before.done, "total": before.total, "change": context[key].done - before.done}
+            for key, before in since.items()
+            if key != "day" and context.get(key) is not None
+        }
         context["indicators"] = [
             {
                 "indicator": item.indicator,
@@ -185,6 +193,7 @@ def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit |
         "groups": groups,
         "groups_chart": view.chart("chart-groups", charts.completion_by_group(groups, language=language)),
         "province_league": provinces,
+        "province_laggards": laggards(provinces),
         "central_league": central,
         "league_size": LEAGUE_SIZE,
         "province_league_url": view.url(
@@ -196,6 +205,11 @@ def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit |
         "tiles": province_tiles(view, provinces, programme),
         "tasks_url": view.url("metrics:task_list", programme.code),
     }
+
+
+def laggards(ranked: list[dict]) -> list[dict]:
+    """The units that lag most, lowest first, out of a ranked league (none that the top ten already show)."""
+    return list(reversed(ranked[max(LEAGUE_SIZE, len(ranked) - LEAGUE_SIZE) :]))
 
 
 def province_tiles(view: DashboardMixin, rows: list[dict], programme: Programme | None = None) -> list:
@@ -270,6 +284,11 @@ class ProgrammeDetailView(DashboardMixin, TemplateView):
         assignments = dashboard.programme_assignments(programme=programme, as_of=self.as_of)
         overdue = dashboard.overdue_assignments(assignments, tasks)
         code = programme.code
+        if programme.end and programme.end < self.as_of:
+            # An ended programme: its final result is its figures on its last day.
+            context["final"] = readers.programme_summary(
+                programme=programme, unit=readers.nation(), as_of=programme.end
+            )
         context.update(
             goals_achieved=summary["goals"]["achieved"],
             goals_reported=summary["reported"]["goals"]["achieved"],
