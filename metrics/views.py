@@ -27,7 +27,6 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from metrics import charts, dashboard, readers, staleness
-from metrics.headline_since import headline_since
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -36,6 +35,7 @@ from metrics.filters import (
     TaskFilterForm,
     UnitFilterForm,
 )
+from metrics.headline_since import headline_since
 from metrics.models import Indicator
 from metrics.selectors import target_reached
 from metrics.tables import (
