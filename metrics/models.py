@@ -631,3 +631,6 @@ class TaskRollup(models.Model):
 
     def __str__(self):
         return f"{self.programme_id}/{self.unit_id}/{self.task_id} {self.view} {self.day}"
+
+
+from metrics.subscriptions import DigestSubscription, Follow  # noqa: E402, F401  (models of this app)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from metrics import api, views
+from metrics.brief import home as brief_home
 from metrics.brief import views as brief_views
 
 app_name = "metrics"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
     path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
     # The one-page brief, as HTML and as an A4 PDF.
+    path("home/", brief_home.HomeView.as_view(), name="home"),
+    path("digest/", brief_home.DigestSettingsView.as_view(), name="digest_settings"),
     path("brief/", brief_views.BriefView.as_view(), name="brief_national"),
     path("brief.pdf", brief_views.BriefPdfView.as_view(), name="brief_pdf_national"),
     path("brief/<str:code>/", brief_views.BriefView.as_view(), name="brief"),

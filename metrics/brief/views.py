@@ -51,41 +51,58 @@ class BriefMixin(DashboardMixin):
 
     def brief_context(self) -> dict:
         programme, unit, national, compare, before = self.parameters()
-        context = figures.brief(
-            programme=programme, unit=unit, as_of=self.as_of, before=before, url=self.url, national=national
+        context = brief_page(
+            programme=programme,
+            unit=unit,
+            national=national,
+            as_of=self.as_of,
+            before=before,
+            url=self.url,
+            compare=compare,
+            language=self.language,
         )
-        programme = context["programme"]
-        context.update(national=national, compare=compare, language=self.language)
-        if trend := context.get("trend"):
-            context["trend_svg"] = svg.trend_chart(
-                trend,
-                title=_("Assignments done over time, verified and reported"),
-                verified_label=_("Verified"),
-                reported_label=_("Reported"),
-            )
         query = {
             key: value
             for key, value in self.request.GET.items()
             if key in ("as_of", "unit", "compare", "since")
         }
-        path = (
-            reverse("metrics:brief_pdf", args=[programme.code])
-            if not national and programme
-            else reverse("metrics:brief_pdf_national")
-        )
-        context["pdf_url"] = path + (f"?{urlencode(query)}" if query else "")
-        context["title"] = self.title(programme, unit, national)
+        context["pdf_url"] = pdf_path(context) + (f"?{urlencode(query)}" if query else "")
         return context
 
-    def title(self, programme, unit, national) -> str:
-        if national:
-            return _("Brief: national digital transformation")
-        if unit.parent_id is None:
-            return _("Brief: %(programme)s") % {"programme": programme.short_name or programme.name}
-        return _("Brief: %(programme)s, %(unit)s") % {
-            "programme": programme.short_name or programme.name,
-            "unit": unit.display_name,
-        }
+
+def pdf_path(context: dict) -> str:
+    if context["national"] or context["programme"] is None:
+        return reverse("metrics:brief_pdf_national")
+    return reverse("metrics:brief_pdf", args=[context["programme"].code])
+
+
+def brief_page(*, programme, unit, national, as_of, before, url, compare="month", language="vi") -> dict:
+    """The brief's whole context, for the page, the PDF and the digest."""
+    context = figures.brief(
+        programme=programme, unit=unit, as_of=as_of, before=before, url=url, national=national
+    )
+    programme = context["programme"]
+    context.update(national=national, compare=compare, language=language)
+    if trend := context.get("trend"):
+        context["trend_svg"] = svg.trend_chart(
+            trend,
+            title=_("Assignments done over time, verified and reported"),
+            verified_label=_("Verified"),
+            reported_label=_("Reported"),
+        )
+    context["title"] = brief_title(programme, unit, national)
+    return context
+
+
+def brief_title(programme, unit, national) -> str:
+    if national:
+        return _("Brief: national digital transformation")
+    if unit.parent_id is None:
+        return _("Brief: %(programme)s") % {"programme": programme.short_name or programme.name}
+    return _("Brief: %(programme)s, %(unit)s") % {
+        "programme": programme.short_name or programme.name,
+        "unit": unit.display_name,
+    }
 
 
 def project_selectors_nation():
