@@ -1,4 +1,4 @@
-""""Since last month" beside each headline figure of the national summary, in three queries.
+""" "Since last month" beside each headline figure of the national summary, in three queries.
 
 The figures of the earlier day are the rollups' stored rows of the latest stored day on or before a month
 ago (at most a month earlier still), rolled into Figures by the helpers metrics.readers uses for the

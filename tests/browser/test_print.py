@@ -30,8 +30,12 @@ def printed(page, url: str, name: str) -> PdfReader:
 
 
 @pytest.mark.parametrize(("path", "most"), [("/", 2), ("/programmes/DA06/", 2), ("/en/", 2)])
-def test_a_page_prints_on_few_a4_pages_without_navigation_or_forms(live_server, committed_demo, page, path, most):
-    reader = printed(page, f"{live_server.url}{path}?as_of={CONFERENCE}", path.strip("/").replace("/", "-") or "home")
+def test_a_page_prints_on_few_a4_pages_without_navigation_or_forms(
+    live_server, committed_demo, page, path, most
+):
+    reader = printed(
+        page, f"{live_server.url}{path}?as_of={CONFERENCE}", path.strip("/").replace("/", "-") or "home"
+    )
     assert 1 <= len(reader.pages) <= most
     text = "".join(p.extract_text() for p in reader.pages)
     # No navigation, no date form, no data-table toggles, no download buttons on paper.

@@ -115,7 +115,9 @@ def test_the_html_brief_links_its_pdf_and_its_rows(client, prefix):
 
 def test_the_change_is_counted_from_the_day_chosen(client):
     month = client.get("/brief/DA06/", {"as_of": CONFERENCE}).context_data
-    meeting = client.get("/brief/DA06/", {"as_of": CONFERENCE, "compare": "date", "since": "2022-06-30"}).context_data
+    meeting = client.get(
+        "/brief/DA06/", {"as_of": CONFERENCE, "compare": "date", "since": "2022-06-30"}
+    ).context_data
     quarter = client.get("/brief/DA06/", {"as_of": CONFERENCE, "compare": "quarter"}).context_data
     assert str(month["before"]) == "2022-11-25"
     assert str(quarter["before"]) == "2022-09-25"

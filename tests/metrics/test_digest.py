@@ -82,7 +82,9 @@ def test_opting_in_from_the_page(client):
 
 
 def test_the_digest_runs_weekly_from_beat():
-    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "metrics.tasks.digests_send_weekly"]
+    [entry] = [
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "metrics.tasks.digests_send_weekly"
+    ]
     assert entry["schedule"].day_of_week == {1}
 
 
@@ -100,11 +102,15 @@ def test_sign_in_leads_the_leader_to_the_brief_of_what_they_follow(client):
 
 def test_sign_in_without_follows_leads_to_the_summary(client):
     get_user_model().objects.create_user("nobody", password="tiendo-test-1")
-    response = client.post("/accounts/login/", {"username": "nobody", "password": "tiendo-test-1"}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": "nobody", "password": "tiendo-test-1"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == "/"
 
 
 def test_a_follow_of_a_unit_leads_to_its_brief():
     user = UserFactory(username="tinh")
-    follow = Follow.objects.create(user=user, programme=Programme.objects.get(code="CDS2022"), unit=Unit.objects.get(code="01"))
+    follow = Follow.objects.create(
+        user=user, programme=Programme.objects.get(code="CDS2022"), unit=Unit.objects.get(code="01")
+    )
     assert follow.get_absolute_url() == "/brief/CDS2022/?unit=01"

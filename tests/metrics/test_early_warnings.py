@@ -143,7 +143,11 @@ def test_stale_indicators_are_warned_with_their_day(world):
     )
     for indicator in (monthly, quarterly):
         Observation.objects.create(
-            indicator=indicator, unit=nation, period=date(2023, 1, 15), value=Decimal(5), reported_at=timezone.now()
+            indicator=indicator,
+            unit=nation,
+            period=date(2023, 1, 15),
+            value=Decimal(5),
+            reported_at=timezone.now(),
         )
     on_due_day = early_warnings.stale_indicators(programme=programme, as_of=date(2023, 2, 15), url=url)
     assert on_due_day.count == 0
@@ -165,7 +169,9 @@ def test_units_reporting_far_ahead_of_verified(world):
     factories.report(close[0], ReportStatus.DONE, D - timedelta(days=3), accepted=False)
     for a in close[1:5]:
         factories.report(a, ReportStatus.DONE, D - timedelta(days=3))
-    warning = early_warnings.reported_ahead(programme=world["programme"], as_of=D, unit=world["nation"], url=url)
+    warning = early_warnings.reported_ahead(
+        programme=world["programme"], as_of=D, unit=world["nation"], url=url
+    )
     assert [row["code"] for row in warning.rows] == ["P3"]  # P4: one of ten ahead, not far
 
 
@@ -179,7 +185,9 @@ def test_units_whose_accepted_reports_are_often_withdrawn(world):
             )
             if i < withdrawn:
                 services.report_withdraw(report=accepted, user=reviewer, note="sai số liệu")
-    warning = early_warnings.often_reversed(programme=world["programme"], as_of=D, unit=world["nation"], url=url)
+    warning = early_warnings.often_reversed(
+        programme=world["programme"], as_of=D, unit=world["nation"], url=url
+    )
     assert [row["code"] for row in warning.rows] == ["P5"]  # P6: two withdrawn, below the minimum of three
     assert "3" in str(warning.rows[0]["detail"]) and "5" in str(warning.rows[0]["detail"])
     # A withdrawal older than the window does not count.

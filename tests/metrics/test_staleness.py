@@ -19,7 +19,10 @@ def test_the_api_says_when_a_value_went_stale(client):
     old = client.get("/api/indicators/CCCD_CHIP/values", {"as_of": LATER}).json()
     period = date.fromisoformat(old["period"])
     assert old["stale"] is True
-    assert old["stale_since"] == date(period.year + (period.month == 12), period.month % 12 + 1, period.day).isoformat()
+    assert (
+        old["stale_since"]
+        == date(period.year + (period.month == 12), period.month % 12 + 1, period.day).isoformat()
+    )
 
 
 def test_a_quarterly_indicator_stays_fresh_longer(client):
