@@ -6,8 +6,8 @@ Four rules, each a function that returns a Warning (a count, the first rows, and
   as_of + 30; a deadline of as_of itself is not yet overdue) and that no report, accepted or awaiting
   review, has moved beyond "not started".
 - **behind pace**: units whose pace over the last 90 days will not finish their assigned work by the deadline.
-  The projection is linear on the share done: the share done 90 days ago (the stored day nearest before it,
-  when one is within a week) and now give a rate per day; the share projected at the deadline is
+  The projection is linear on the share done: the share done 90 days ago (the stored day nearest to it,
+  between 60 and 180 days back, when there is one) and now give a rate per day; the share projected at the deadline is
   share now + rate × days left. The deadline is the programme's latest task deadline. A unit is behind
   pace when that projection is below 100 %. Units already done, or with nothing assigned, are never
   behind; a deadline already passed is what "overdue" says, not a projection.
@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from metrics import dashboard, readers, staleness
@@ -36,7 +36,8 @@ from projects.models import Programme, Report, Task, Unit
 
 DUE_DAYS = 30
 PACE_DAYS = 90
-BASELINE_SLACK = 7
+BASELINE_NEAREST = 60
+BASELINE_FARTHEST = 180
 GAP_POINTS = 20
 GAP_MIN = 2
 REVERSAL_DAYS = 365
@@ -112,20 +113,20 @@ def work_deadline(programme: Programme) -> date | None:
 
 
 def baseline_day(programme: Programme, as_of: date) -> date:
-    """PACE_DAYS before as_of, or the stored day nearest before it within a week (read without counting)."""
+    """The day the pace is measured from: the stored day nearest PACE_DAYS before as_of, among those between
+    60 and 180 days before (read, not counted: history is stored weekly); PACE_DAYS before when none is."""
     target = as_of - timedelta(days=PACE_DAYS)
-    stored = (
+    stored = list(
         RollupDay.objects.filter(
             programme=programme,
-            day__lte=target,
-            day__gte=target - timedelta(days=BASELINE_SLACK),
+            day__lte=as_of - timedelta(days=BASELINE_NEAREST),
+            day__gte=as_of - timedelta(days=BASELINE_FARTHEST),
             stale=False,
         )
-        .order_by("-day")
+        .filter(Q(max_depth__isnull=True) | Q(max_depth__gte=1))
         .values_list("day", flat=True)
-        .first()
     )
-    return stored or target
+    return min(stored, key=lambda day: (abs((day - target).days), day)) if stored else target
 
 
 def behind_pace(

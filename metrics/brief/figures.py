@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
 from metrics import dashboard, early_warnings, readers, staleness
+from metrics.models import RollupDay
 from metrics.staleness import add_months
 from projects.choices import TaskStatus, UnitKind
 from projects.models import Programme, Unit
@@ -22,6 +23,7 @@ from projects.models import Programme, Unit
 LEAGUE_SIZE = 10
 OVERDUE_ROWS = 6
 COMPARISONS = ("month", "quarter", "date")
+NEAREST_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,24 @@ class Headline:
         return self.reported - self.done
 
 
-def compared_day(as_of: date, compare: str, since: date | None) -> date:
-    """The day a brief compares with: a month or a quarter before, or a chosen earlier day."""
+def compared_day(as_of: date, compare: str, since: date | None, programmes=()) -> date:
+    """The day a brief compares with: a chosen earlier day exactly; else a month or a quarter before, or the
+    day the rollups stored nearest to it (within a week; history is stored weekly), so that the change is
+    read rather than counted afresh. The page names the day either way."""
     if compare == "date" and since is not None and since < as_of:
         return since
-    return add_months(as_of, -3 if compare == "quarter" else -1)
+    target = add_months(as_of, -3 if compare == "quarter" else -1)
+    if not programmes:
+        return target
+    stored = set(
+        RollupDay.objects.filter(
+            programme__in=list(programmes),
+            day__gte=target - timedelta(days=NEAREST_DAYS),
+            day__lte=min(target + timedelta(days=NEAREST_DAYS), as_of - timedelta(days=1)),
+            stale=False,
+        ).values_list("day", flat=True)
+    )
+    return min(stored, key=lambda day: (abs((day - target).days), day)) if stored else target
 
 
 def main_programme(code: str | None = None) -> Programme | None:

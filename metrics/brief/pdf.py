@@ -9,6 +9,7 @@ never reaches the network and gives the same PDF on every machine with the same 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -41,25 +42,23 @@ class LocalOnlyFetcher(URLFetcher):
         raise URLFetchingError(f"refused (no network in rendering): {url}")
 
 
+@functools.cache
+def _stylesheet() -> tuple[CSS, FontConfiguration]:
+    """The brief's stylesheet, parsed once per process with its font configuration (fontconfig's set-up
+    and the cascade's parsing are a third of a render otherwise)."""
+    fonts = FontConfiguration()
+    return CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=LocalOnlyFetcher()), fonts
+
+
+def render_document(context: dict, *, request=None, fetcher: LocalOnlyFetcher | None = None):
+    """Lay the brief out on A4 pages (a WeasyPrint Document: ``.pages``, ``.write_pdf()``)."""
+    html = render_to_string("metrics/brief.html", {**context, "pdf": True}, request=request)
+    stylesheet, fonts = _stylesheet()
+    return HTML(
+        string=html, base_url=str(STYLESHEET.parent) + "/", url_fetcher=fetcher or LocalOnlyFetcher()
+    ).render(stylesheets=[stylesheet], font_config=fonts)
+
+
 def render_pdf(context: dict, *, request=None, fetcher: LocalOnlyFetcher | None = None) -> bytes:
     """Render the brief's context to PDF bytes (one A4 page, portrait)."""
-    html = render_to_string("metrics/brief.html", {**context, "pdf": True}, request=request)
-    fetcher = fetcher or LocalOnlyFetcher()
-    fonts = FontConfiguration()
-    stylesheet = CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher)
-    document = HTML(string=html, base_url=str(STYLESHEET.parent) + "/", url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], font_config=fonts
-    )
-    return document.write_pdf()
-
-
-def page_count(context: dict, *, request=None) -> int:
-    """Return how many pages the brief's PDF takes (for tests and the benchmark)."""
-    html = render_to_string("metrics/brief.html", {**context, "pdf": True}, request=request)
-    fonts = FontConfiguration()
-    stylesheet = CSS(filename=str(STYLESHEET), font_config=fonts)
-    return len(
-        HTML(string=html, url_fetcher=LocalOnlyFetcher())
-        .render(stylesheets=[stylesheet], font_config=fonts)
-        .pages
-    )
+    return render_document(context, request=request, fetcher=fetcher).write_pdf()

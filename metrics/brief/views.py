@@ -46,7 +46,11 @@ class BriefMixin(DashboardMixin):
                 since = date.fromisoformat(raw)
             except ValueError:
                 since = None
-        before = figures.compared_day(self.as_of, compare, since)
+        if national:
+            compared = Programme.objects.filter(code__in=("DA06", "CDS2022"))
+        else:
+            compared = [programme or figures.main_programme()]
+        before = figures.compared_day(self.as_of, compare, since, programmes=compared)
         return programme, unit, national, compare, before
 
     def brief_context(self) -> dict:

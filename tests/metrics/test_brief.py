@@ -114,17 +114,33 @@ def test_the_html_brief_links_its_pdf_and_its_rows(client, prefix):
 
 
 def test_the_change_is_counted_from_the_day_chosen(client):
+    from datetime import date, timedelta
+
+    from django.core.management import call_command
+
     month = client.get("/brief/DA06/", {"as_of": CONFERENCE}).context_data
     meeting = client.get(
         "/brief/DA06/", {"as_of": CONFERENCE, "compare": "date", "since": "2022-06-30"}
     ).context_data
     quarter = client.get("/brief/DA06/", {"as_of": CONFERENCE, "compare": "quarter"}).context_data
+    # No day stored near: exactly a month or a quarter before.
     assert str(month["before"]) == "2022-11-25"
     assert str(quarter["before"]) == "2022-09-25"
     assert str(meeting["before"]) == "2022-06-30"
     tasks = {h.key: h for h in meeting["headlines"]}["tasks"]
     assert tasks.done == 47
     assert tasks.change == 47 - tasks.before_done
+    # A day stored within a week of a month before is read instead of counting afresh; a chosen day stays exact.
+    call_command("recompute_rollups", "--programme", "DA06", "--day", "2022-11-21", verbosity=0)
+    month = client.get("/brief/DA06/", {"as_of": CONFERENCE}).context_data
+    assert month["before"] == date(2022, 11, 21)
+    assert date(2022, 11, 25) - month["before"] <= timedelta(days=7)
+    html = client.get("/brief/DA06/", {"as_of": CONFERENCE}).content.decode()
+    assert "21/11/2022" in html
+    meeting = client.get(
+        "/brief/DA06/", {"as_of": CONFERENCE, "compare": "date", "since": "2022-11-24"}
+    ).context_data
+    assert meeting["before"] == date(2022, 11, 24)
 
 
 def test_unknown_programme_or_unit_is_404(client):
