@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from metrics.models import Indicator, Observation
+from metrics.models import DigestSubscription, Follow, Indicator, Observation
 
 
 @admin.register(Indicator)
@@ -16,7 +16,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         "programme",
         "goal",
     ]
-    list_filter = ["programme", "aggregation", "direction"]
+    list_filter = ["programme", "aggregation", "direction", "reporting_period"]
     search_fields = ["code", "name", "name_en"]
     list_select_related = ["programme", "goal"]
     autocomplete_fields = ["goal"]
@@ -36,3 +36,18 @@ class ObservationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["user", "programme", "unit", "created_at"]
+    list_filter = ["programme"]
+    search_fields = ["user__username", "unit__code", "unit__name"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(DigestSubscription)
+class DigestSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "weekly", "language", "last_sent_week"]
+    list_filter = ["weekly", "language"]
+    search_fields = ["user__username"]

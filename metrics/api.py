@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from metrics import dashboard
+from metrics import dashboard, staleness
 from metrics.models import Indicator
 from metrics.selectors import indicator_value, target_reached
 from projects import selectors as project_selectors
@@ -209,6 +209,7 @@ def indicator_values(request, code):
             "target": number(indicator.target_value),
             "target_date": indicator.target_date.isoformat() if indicator.target_date else None,
             "reached": target_reached(indicator, value),
+            **staleness.indicator_age(indicator, value, as_of).as_dict(),
             "series": [
                 {
                     "period": row["period"].isoformat(),

@@ -181,8 +181,13 @@ def indicator_series(
     target: float | None = None,
     language: str = "vi",
     percent: bool = False,
+    stale_since=None,
 ) -> go.Figure:
-    """An indicator's value per period against its target; rows have period and comparable."""
+    """An indicator's value per period against its target; rows have period and comparable.
+
+    ``stale_since``: the day from which the latest value is older than its reporting period; the chart
+    says so instead of drawing the old value on to today.
+    """
     periods = [row["period"].isoformat() for row in rows]
     values = [float(row["comparable"]) if row["comparable"] is not None else None for row in rows]
     hover = ("%{y:,.1f}%" if percent else "%{y:,.0f}") + "<extra></extra>"
@@ -207,10 +212,26 @@ def indicator_series(
                 hovertemplate=hover,
             )
         )
+    annotations = []
+    if stale_since is not None:
+        annotations.append(
+            {
+                "text": _("No value since %(day)s: stale") % {"day": stale_since.strftime("%d/%m/%Y")},
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1,
+                "y": 1.08,
+                "xanchor": "right",
+                "showarrow": False,
+                "font": {"color": VERMILLION},
+            }
+        )
     return go.Figure(
         data=data,
         layout=_layout(
             language=language,
+            annotations=annotations,
+            **({"margin": {"l": 48, "r": 16, "t": 36, "b": 40}} if annotations else {}),
             xaxis={"tickformat": "%m/%Y", "hoverformat": "%d/%m/%Y"},
             # Whole numbers with the page's thousands separator (76.000.000), never SI suffixes (76M).
             yaxis={"rangemode": "tozero", "ticksuffix": "%" if percent else "", "tickformat": ",.0f"},

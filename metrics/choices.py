@@ -16,3 +16,11 @@ class Aggregation(models.TextChoices):
 class Direction(models.TextChoices):
     HIGHER = "higher", _("Higher is better")
     LOWER = "lower", _("Lower is better")
+
+
+class ReportingPeriod(models.TextChoices):
+    """How often an indicator is expected to have a new value; older than that, its latest value is stale."""
+
+    MONTH = "month", _("Monthly")
+    QUARTER = "quarter", _("Quarterly")
+    YEAR = "year", _("Yearly")

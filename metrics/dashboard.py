@@ -750,13 +750,20 @@ def indicator_values(indicators: list[Indicator], *, as_of: date) -> dict[int, o
 def indicator_series(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:
     """Return the unit's value over time: the rollups' stored days when there are enough of them to draw a
     line, else per period counted from the observations."""
+    from metrics import staleness
     from metrics.models import IndicatorRollup
 
-    stored = list(
-        IndicatorRollup.objects.filter(indicator=indicator, unit=unit, day__lte=as_of)
+    # A stored day carries the latest value forward; once that value is older than the reporting period,
+    # the day is left out, so the line stops where the figures stopped instead of running flat to today.
+    stored = [
+        row
+        for row in IndicatorRollup.objects.filter(indicator=indicator, unit=unit, day__lte=as_of)
         .order_by("day")
-        .values("day", "value", "denominator")
-    )
+        .values("day", "value", "denominator", "period")
+        if not staleness.age(
+            period=row["period"], reporting_period=indicator.reporting_period, as_of=row["day"]
+        ).stale
+    ]
     if len(stored) >= 2:
         rows = []
         for row in _thin(stored):

@@ -190,3 +190,21 @@ def load(*, log=print) -> None:
             )
     Observation.objects.bulk_create(observations, ignore_conflicts=True, batch_size=2000)
     log(f"  indicators: {len(NATIONAL_SERIES) + 1}, observations: {len(observations)}")
+    follows_load(log=log)
+
+
+def follows_load(*, log=print) -> None:
+    """The leader follows the nation and Đề án 06, and takes the weekly digest (when the demo users exist)."""
+    from django.contrib.auth import get_user_model
+
+    from metrics.subscriptions import DigestSubscription, Follow
+
+    leader = get_user_model().objects.filter(username="lanhdao").first()
+    if leader is None:
+        return
+    da06 = Programme.objects.filter(code="DA06").first()
+    for programme in (None, da06):
+        if not Follow.objects.filter(user=leader, programme=programme, unit=None).exists():
+            Follow.objects.create(user=leader, programme=programme, unit=None)
+    DigestSubscription.objects.get_or_create(user=leader, defaults={"weekly": True, "language": "vi"})
+    log("  follows: lanhdao → the nation, Đề án 06 (weekly digest)")

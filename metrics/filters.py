@@ -42,6 +42,8 @@ class AssignmentFilter(django_filters.FilterSet):
     )
     unit = django_filters.CharFilter(label=_("Unit code (with its subtree)"), method="filter_unit")
     task = django_filters.CharFilter(label=_("Task code"), field_name="task__code", lookup_expr="iexact")
+    due_after = django_filters.DateFilter(label=_("Due on or after"), field_name="deadline", lookup_expr="gte")
+    due_before = django_filters.DateFilter(label=_("Due on or before"), field_name="deadline", lookup_expr="lte")
 
     def __init__(self, *args, as_of=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from metrics.choices import Aggregation, Direction
+from metrics.choices import Aggregation, Direction, ReportingPeriod
 from projects.choices import View
 
 
@@ -72,6 +72,13 @@ class Indicator(models.Model):
     display_order = models.PositiveSmallIntegerField(
         verbose_name=_("display order"),
         default=100,
+    )
+    reporting_period = models.CharField(
+        verbose_name=_("reporting period"),
+        max_length=8,
+        choices=ReportingPeriod.choices,
+        default=ReportingPeriod.MONTH,
+        help_text=_("How often a new value is due; a latest value older than this is shown as stale."),
     )
 
     history = HistoricalRecords()
@@ -624,3 +631,6 @@ class TaskRollup(models.Model):
 
     def __str__(self):
         return f"{self.programme_id}/{self.unit_id}/{self.task_id} {self.view} {self.day}"
+
+
+from metrics.subscriptions import DigestSubscription, Follow  # noqa: E402, F401  (models of this app)

@@ -304,6 +304,7 @@ class IndicatorTable(ExportSafeTable):
     target = tables.Column(verbose_name=_("Target"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     target_date = projects_tables.DateColumn(verbose_name=_("Target date"))
     reached = tables.Column(verbose_name=_("Target reached"), default="—")
+    stale_since = projects_tables.DateColumn(verbose_name=_("Stale since"), default="—")
 
     def render_name(self, value, record):
         return self.link("metrics:indicator_detail", value, record["code"])

@@ -51,3 +51,11 @@ def rollups_flush_pending() -> int:
     from metrics import rollups
 
     return rollups.flush_pending()
+
+
+@shared_task(soft_time_limit=20 * 60, time_limit=25 * 60, **ROLLUP_TASK)
+def digests_send_weekly() -> int:
+    """Send the weekly digest to every user who opted in and has not had this week's."""
+    from metrics import digest
+
+    return digest.digests_send()

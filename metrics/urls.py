@@ -1,6 +1,8 @@
 from django.urls import path
 
 from metrics import api, views
+from metrics.brief import home as brief_home
+from metrics.brief import views as brief_views
 
 app_name = "metrics"
 
@@ -16,6 +18,13 @@ urlpatterns = [
     path("units/<str:unit_code>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
     path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
+    # The one-page brief, as HTML and as an A4 PDF.
+    path("home/", brief_home.HomeView.as_view(), name="home"),
+    path("digest/", brief_home.DigestSettingsView.as_view(), name="digest_settings"),
+    path("brief/", brief_views.BriefView.as_view(), name="brief_national"),
+    path("brief.pdf", brief_views.BriefPdfView.as_view(), name="brief_pdf_national"),
+    path("brief/<str:code>/", brief_views.BriefView.as_view(), name="brief"),
+    path("brief/<str:code>.pdf", brief_views.BriefPdfView.as_view(), name="brief_pdf"),
     # The read-only JSON API and its OpenAPI description.
     path("api/docs", api.docs, name="api_docs"),
     path("api/openapi.json", api.openapi, name="api_openapi"),

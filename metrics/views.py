@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from metrics import charts, dashboard, lineage, readers, tilemap
+from metrics import charts, dashboard, lineage, readers, staleness, tilemap
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -35,6 +35,7 @@ from metrics.filters import (
     TaskFilterForm,
     UnitFilterForm,
 )
+from metrics.headline_since import headline_since
 from metrics.models import Indicator
 from metrics.selectors import target_reached
 from metrics.tables import (
@@ -149,11 +150,19 @@ class NationalSummaryView(DashboardMixin, TemplateView):
             ),
         }
         context["figure_links"] = links
+        since = headline_since(programmes, self.as_of) or {}
+        context["since_day"] = since.get("day")
+        context["since"] = {
+            key: {"done": before.done, "total": before.total, "change": context[key].done - before.done}
+            for key, before in since.items()
+            if key != "day" and context.get(key) is not None
+        }
         context["indicators"] = [
             {
                 "indicator": item.indicator,
                 "value": item.value,
                 "reached": item.reached,
+                "age": staleness.indicator_age(item.indicator, item.value, self.as_of),
                 "url": self.url("metrics:indicator_detail", item.indicator.code),
             }
             for item in context.get("indicators", [])
@@ -188,6 +197,7 @@ def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit |
         "groups": groups,
         "groups_chart": view.chart("chart-groups", charts.completion_by_group(groups, language=language)),
         "province_league": provinces,
+        "province_laggards": laggards(provinces),
         "central_league": central,
         "league_size": LEAGUE_SIZE,
         "province_league_url": view.url(
@@ -206,6 +216,9 @@ def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit |
 def map_day(view: DashboardMixin, programme: Programme | None) -> date:
     """The day whose map a page's figures are drawn on (a programme that ended stays on its last day's)."""
     return view.as_of if programme is None else project_selectors.map_day(programme, view.as_of)
+def laggards(ranked: list[dict]) -> list[dict]:
+    """The units that lag most, lowest first, out of a ranked league (none that the top ten already show)."""
+    return list(reversed(ranked[max(LEAGUE_SIZE, len(ranked) - LEAGUE_SIZE) :]))
 
 
 def province_tiles(view: DashboardMixin, rows: list[dict], programme: Programme | None = None) -> list:
@@ -280,6 +293,11 @@ class ProgrammeDetailView(DashboardMixin, TemplateView):
         assignments = dashboard.programme_assignments(programme=programme, as_of=self.as_of)
         overdue = dashboard.overdue_assignments(assignments, tasks)
         code = programme.code
+        if programme.end and programme.end < self.as_of:
+            # An ended programme: its final result is its figures on its last day.
+            context["final"] = readers.programme_summary(
+                programme=programme, unit=readers.nation(), as_of=programme.end
+            )
         context.update(
             goals_achieved=summary["goals"]["achieved"],
             goals_reported=summary["reported"]["goals"]["achieved"],
@@ -697,6 +715,7 @@ class IndicatorListView(DashboardTableMixin, TemplateView):
                     "target": format_target(indicator, value),
                     "target_date": indicator.target_date,
                     "reached": None if indicator.target_value is None else target_reached(indicator, value),
+                    "stale_since": staleness.indicator_age(indicator, value, self.as_of).since,
                 }
             )
         return self.filter_form.filter(rows)
@@ -788,7 +807,9 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
         value = dashboard.indicator_values([self.indicator], as_of=self.as_of)[self.indicator.pk]
         series = dashboard.indicator_series(indicator=self.indicator, unit=country, as_of=self.as_of)
         is_ratio = self.indicator.aggregation == "ratio"
+        age = staleness.indicator_age(self.indicator, value, self.as_of)
         context.update(
+            age=age,
             name=indicator_name(self.indicator),
             value=value,
             value_text=format_indicator_value(self.indicator, value),
@@ -803,6 +824,7 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
                     target=self.indicator.target_value,
                     language=self.language,
                     percent=is_ratio,
+                    stale_since=age.since,
                 ),
             ),
             is_ratio=is_ratio,

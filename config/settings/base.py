@@ -93,7 +93,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+# A signed-in user lands on the brief of what they follow (the summary when they follow nothing).
+LOGIN_REDIRECT_URL = "metrics:home"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -193,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
     "report-reminders-daily": {
         "task": "projects.tasks.report_reminders_send",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Users who opted in get the briefs they follow each Monday morning (metrics.digest: once a week).
+    "digests-weekly": {
+        "task": "metrics.tasks.digests_send_weekly",
+        "schedule": crontab(day_of_week=1, hour=7, minute=30),
     },
 }
 # Changes within this many seconds of each other are refreshed together.

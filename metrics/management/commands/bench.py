@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from metrics import (
     bench,
+    bench_brief,  # noqa: F401 - registers the brief's measurement after the pages' (the PDF's time)
     bench_pages,  # noqa: F401 - registers the page measurements (queries, time, weight)
 )
 

@@ -1,0 +1,58 @@
+"""The brief's measurement for ``manage.py bench``: the national brief rendered as a one-page A4 PDF.
+
+Registered after the page measurements (which store the trend history production keeps). Each brief is
+requested in-process through the whole Django stack, figures and WeasyPrint rendering included, once
+to warm and then ``RUNS`` times; the figure is the median. ``/brief.pdf`` is the nation's brief (the
+summary's programmes), ``/brief/<national programme>.pdf`` the brief of the generated national one.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+
+from django.test import override_settings
+
+from metrics import rollups
+from metrics.bench import Context, measurement
+from metrics.bench_pages import HISTORY_STEP_DAYS, _client
+from metrics.models import RollupDay
+
+RUNS = 5
+
+
+def time_pdf(client, url: str, runs: int = RUNS) -> tuple[float, int, int]:
+    """Return (median milliseconds, pages, status) of a brief's PDF, warm."""
+    from pypdf import PdfReader
+
+    response = client.get(url)
+    pages = len(PdfReader(io.BytesIO(response.content)).pages) if response.status_code == 200 else 0
+    times = []
+    with override_settings(DEBUG=False):
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), pages, response.status_code
+
+
+@measurement("brief", brief_pdf_national_ms="≤ 2000 ms, 1 page", brief_pdf_programme_ms="≤ 2000 ms, 1 page")
+def measure_brief(context: Context) -> dict:
+    programme = context.programme
+    stored = set(RollupDay.objects.filter(programme=programme).values_list("day", flat=True))
+    missing = [
+        d
+        for d in rollups.history_days(programme, until=context.day, step_days=HISTORY_STEP_DAYS)
+        if d not in stored
+    ]
+    rollups.recompute_history(programme, days=missing)
+    client = _client()
+    figures = {}
+    for name, url in (("national", "/brief.pdf"), ("programme", f"/brief/{programme.code}.pdf")):
+        p50, pages, status = time_pdf(client, url)
+        if status != 200:
+            context.notes.append(f"brief {url} answered {status}")
+        figures[f"brief_pdf_{name}_ms"] = round(p50, 1)
+        figures[f"brief_pdf_{name}_pages"] = pages
+    return figures

@@ -1,0 +1,1 @@
+"""The one-page brief: figures, vector charts, the A4 PDF and the pages."""
