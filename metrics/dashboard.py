@@ -659,8 +659,13 @@ def trend(*, programme: Programme, as_of: date, unit: Unit | None = None) -> lis
     days = [row for row in by_day.values() if View.VERIFIED in row]
     if len(days) < 2:
         return trend_fresh(programme=programme, as_of=as_of, unit=unit)
+    days = _thin(days)
+    if days[-1]["day"] < as_of:
+        # The history's days are a month apart: the line (and its caption) ends on the day asked for,
+        # read through the one interface that answers for any day.
+        days.append(_trend_point(programme, as_of, unit))
     rows = []
-    for row in _thin(days):
+    for row in days:
         done, reported, total = row[View.VERIFIED], row.get(View.REPORTED, row[View.VERIFIED]), row["total"]
         rows.append(
             {
@@ -673,6 +678,17 @@ def trend(*, programme: Programme, as_of: date, unit: Unit | None = None) -> lis
             }
         )
     return rows
+
+
+def _trend_point(programme: Programme, as_of: date, unit: Unit | None) -> dict:
+    """Return one day of the trend (as the stored days' rows: day, total and done by view)."""
+    unit = unit or readers.nation()
+    by_view = readers.stored_day(programme, as_of).status([unit], within=unit).get(unit.pk) or {}
+    point = {"day": as_of, "total": 0, View.VERIFIED: 0}
+    for view, figures in by_view.items():
+        point["total"] = figures["assignments"]
+        point[view] = figures["done_on_time"] + figures["done_late"]
+    return point
 
 
 def _thin(rows: list[dict], points: int = 60) -> list[dict]:

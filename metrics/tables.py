@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
+from metrics.numbers import percent_number, percent_text
 from projects import tables as projects_tables
 from projects.choices import AssignmentStatus, Region, TaskStatus, UnitKind
 
@@ -66,7 +67,7 @@ def _varies(column) -> bool:
 
 
 def _percent(value) -> str:
-    return "—" if value is None else f"{number_format(value, 1)}%"
+    return percent_text(value)
 
 
 class StatusColumn(tables.Column):
@@ -92,7 +93,7 @@ class PercentColumn(tables.Column):
         return _percent(value)
 
     def value(self, value):
-        return None if value is None else round(float(value), 1)
+        return percent_number(value)
 
 
 class NumberColumn(tables.Column):
@@ -125,7 +126,8 @@ class ProgrammeTable(ExportSafeTable):
     code = tables.Column(verbose_name=_("Code"))
     name = tables.Column(verbose_name=_("Programme"))
     decision = tables.Column(verbose_name=_("Decision"))
-    tasks = tables.Column(verbose_name=_("Tasks done"), attrs={"td": {"class": "num"}})
+    # Computed from two keys of the row (no "tasks" key): empty_values=() so that render_tasks is called.
+    tasks = tables.Column(verbose_name=_("Tasks done"), attrs={"td": {"class": "num"}}, empty_values=())
     percent = PercentColumn(verbose_name=_("Assignments done"))
     reported_percent = PercentColumn(verbose_name=_("Reported done"))
 

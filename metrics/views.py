@@ -36,6 +36,7 @@ from metrics.filters import (
     UnitFilterForm,
 )
 from metrics.models import Indicator
+from metrics.numbers import percent_text
 from metrics.selectors import target_reached
 from metrics.tables import (
     AssignmentTable,
@@ -213,9 +214,7 @@ def province_tiles(view: DashboardMixin, rows: list[dict], programme: Programme 
 
 
 def _fmt_percent(value) -> str:
-    from django.utils.formats import number_format
-
-    return "—" if value is None else number_format(value, 0)
+    return percent_text(value, 0)[:-1] if value is not None else "—"
 
 
 # Programmes ----------------------------------------------------------------------------------------------
@@ -666,7 +665,7 @@ def format_indicator_value(indicator: Indicator, value) -> str:
     if value.denominator:
         return (
             f"{number_format(value.value, 0, force_grouping=True)}/{number_format(value.denominator, 0, force_grouping=True)}"
-            f" ({number_format(value.percent, 1)}%)"
+            f" ({percent_text(value.percent)})"
         )
     return f"{number_format(value.value, 0, force_grouping=True)} {indicator.unit_of_measure}".strip()
 
@@ -677,7 +676,7 @@ def format_target(indicator: Indicator, value) -> str:
     if indicator.target_value is None:
         return "—"
     if value.denominator or indicator.aggregation == "ratio":
-        return f"{number_format(indicator.target_value, 1)}%"
+        return percent_text(indicator.target_value)
     return number_format(indicator.target_value, 0, force_grouping=True)
 
 
@@ -793,7 +792,7 @@ def indicator_tiles(view, rows, is_ratio: bool) -> list:
     values = {}
     for row in rows:
         shown = (
-            f"{number_format(row['percent'], 1)}%"
+            percent_text(row["percent"])
             if is_ratio
             else number_format(row["done"], 0, force_grouping=True)
         )

@@ -1,0 +1,69 @@
+"""Figures a new user found wrong or confusing (issue 12): each read the same way on every page."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+from django.utils.html import strip_tags
+
+from metrics import charts, dashboard, readers
+from metrics.numbers import percent_text, round_percent
+from projects.models import Programme
+from tests.metrics.dashboard_helpers import CONFERENCE
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", strip_tags(response.content.decode()))
+
+
+def test_programmes_show_their_tasks_done(client):
+    text = text_of(client.get(f"/programmes/?as_of={CONFERENCE}"))
+    assert "47/89" in text
+    assert "107" in text
+
+
+def test_shares_round_half_up_to_one_decimal():
+    assert round_percent(100 * 386 / 559) == Decimal("69.1")
+    assert round_percent(Decimal("69.05")) == Decimal("69.1")
+    assert round_percent(12.25) == Decimal("12.3")
+    assert round_percent(None) is None
+    with translation.override("vi"):
+        assert percent_text(100 * 386 / 559) == "69,1%"
+    with translation.override("en"):
+        assert percent_text(100 * 386 / 559) == "69.1%"
+        assert percent_text(None) == "—"
+
+
+def test_a_share_reads_the_same_on_the_summary_and_the_programmes(client):
+    summary = readers.programme_summary(programme="DA06", unit="VN", as_of=date.fromisoformat(CONFERENCE))
+    done = summary["assignments"]["done_on_time"] + summary["assignments"]["done_late"]
+    total = summary["assignments"]["total"]
+    with translation.override("vi"):
+        share = percent_text(100 * done / total)
+    assert share in text_of(client.get(f"/programmes/?as_of={CONFERENCE}"))
+    assert f"({share})" in text_of(client.get(f"/?as_of={CONFERENCE}"))
+
+
+def test_the_trend_caption_gives_the_day_asked_for(client):
+    text = text_of(client.get(f"/?as_of={CONFERENCE}"))
+    assert "Ngày 25/12/2022" in text or "25/12/2022," in text
+    assert "02/12/2022," not in text
+    rows = dashboard.trend(programme=Programme.objects.get(code="DA06"), as_of=date.fromisoformat(CONFERENCE))
+    assert rows[-1]["day"] == date.fromisoformat(CONFERENCE)
+
+
+def test_the_reported_line_is_drawn_over_the_verified_one_and_differs_by_more_than_colour():
+    rows = [
+        {"day": date(2022, 1, 31), "percent": 10.0, "reported_percent": 10.0, "done": 1, "total": 10},
+        {"day": date(2022, 2, 28), "percent": 20.0, "reported_percent": 20.0, "done": 2, "total": 10},
+    ]
+    verified, reported = charts.completion_trend(rows).data
+    assert verified.line.dash in (None, "solid")
+    assert reported.line.dash not in (None, "solid")
+    assert reported.line.color != verified.line.color
+    assert reported.line.width >= 2
+    assert reported.marker.symbol and reported.marker.symbol != verified.marker.symbol
