@@ -35,7 +35,7 @@ from metrics.filters import (
     TaskFilterForm,
     UnitFilterForm,
 )
-from metrics.models import Indicator
+from metrics.models import Indicator, Observation
 from metrics.numbers import percent_text
 from metrics.selectors import target_reached
 from metrics.tables import (
@@ -689,8 +689,11 @@ RANKING_KINDS = {
 }
 
 
-def ranking_kinds(request) -> tuple[str, tuple[str, ...]]:
-    key = request.GET.get("kind") or "province"
+RANKING_TABS = ("province", "central", "enterprise")
+
+
+def ranking_kinds(request, default: str = "province") -> tuple[str, tuple[str, ...]]:
+    key = request.GET.get("kind") or default
     if key in RANKING_KINDS:
         return key, RANKING_KINDS[key]
     if key in UnitKind.values:
@@ -717,8 +720,19 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
             Indicator.objects.select_related("programme", "goal"), code=kwargs["code"]
         )
         self.export_stem = f"ranking-{self.indicator.code}"
+        # The kinds of unit that have a value to rank: most indicators are reported for the whole
+        # country only, and a tab that can only ever be empty is not offered.
+        self.ranked_kinds = set(
+            Observation.objects.filter(indicator=self.indicator, period__lte=self.as_of)
+            .exclude(unit__kind=UnitKind.NATION)
+            .values_list("unit__kind", flat=True)
+            .distinct()
+        )
+        self.ranked_tabs = [key for key in RANKING_TABS if self.ranked_kinds & set(RANKING_KINDS[key])]
         try:
-            self.kind_key, self.kinds = ranking_kinds(request)
+            self.kind_key, self.kinds = ranking_kinds(
+                request, default=self.ranked_tabs[0] if self.ranked_tabs else "province"
+            )
             self.period = period_from_request(request)
         except BadRequest as error:
             return TemplateResponse(request, "bad_request.html", {"message": str(error)}, status=400)
@@ -730,8 +744,15 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
     def get_table_data(self):
         return self.ranking
 
+    def get_table_kwargs(self):
+        return {
+            **super().get_table_kwargs(),
+            "empty_text": _("No unit of this kind has a value of this indicator on this day."),
+        }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(indicator=self.indicator, **kwargs)
+        context["national_only"] = not self.ranked_kinds
         country = readers.nation()
         value = dashboard.indicator_values([self.indicator], as_of=self.as_of)[self.indicator.pk]
         series = dashboard.indicator_series(indicator=self.indicator, unit=country, as_of=self.as_of)
@@ -766,6 +787,7 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
                     ("central", _("Ministries and agencies")),
                     ("enterprise", _("Enterprises")),
                 )
+                if key in self.ranked_tabs or key == self.kind_key
             ],
         )
         if self.kind_key == "province" and self.ranking:

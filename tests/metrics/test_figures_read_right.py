@@ -67,3 +67,28 @@ def test_the_reported_line_is_drawn_over_the_verified_one_and_differs_by_more_th
     assert reported.line.color != verified.line.color
     assert reported.line.width >= 2
     assert reported.marker.symbol and reported.marker.symbol != verified.marker.symbol
+
+
+def test_an_indicator_reported_nationally_only_says_so_instead_of_an_empty_ranking(client):
+    from metrics.models import Indicator, Observation
+
+    national_only = [
+        i.code
+        for i in Indicator.objects.all()
+        if not Observation.objects.filter(indicator=i).exclude(unit__kind="nation").exists()
+    ]
+    assert len(national_only) >= 6
+    for code in national_only:
+        for kind in ("", "?kind=central", "?kind=enterprise"):
+            text = text_of(client.get(f"/indicators/{code}/{kind}"))
+            assert "Không có kết quả phù hợp" not in text
+            assert "0 dòng" not in text
+            assert "chỉ được báo cáo cho cả nước" in text
+
+
+def test_an_indicator_ranked_by_unit_offers_only_the_tabs_with_values(client):
+    response = client.get("/indicators/KET_NOI_CSDLDC/")
+    text = text_of(response)
+    assert "chỉ được báo cáo cho cả nước" not in text
+    assert "Không có kết quả phù hợp" not in text
+    assert re.search(r"\d+ dòng", text)
