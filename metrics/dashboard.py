@@ -439,6 +439,9 @@ def goal_rows(*, programme: Programme, as_of: date, tasks: list[dict] | None = N
     Achievement follows metrics.selectors.goals_achieved, with the nation's indicator values read from
     the rollups.
     """
+    from metrics import rollups
+    from metrics.selectors import target_reached
+
     day = readers.stored_day(programme, as_of)
     indicators = day.indicators()
     goals = day.goals()
@@ -449,21 +452,33 @@ def goal_rows(*, programme: Programme, as_of: date, tasks: list[dict] | None = N
             tasks_by_goal[row["goal"]]["total"] += 1
             tasks_by_goal[row["goal"]]["done"] += row["status"] == TaskStatus.DONE
     measured_by = {i.goal_id: i for i in indicators if i.goal_id}
-    return [
-        {
-            "goal": goal,
-            "code": goal.code,
-            "title": goal.title,
-            "group": goal.group,
-            "deadline": goal.deadline,
-            "achieved": goal.pk in achieved[View.VERIFIED],
-            "reported_achieved": goal.pk in achieved[View.REPORTED],
-            "indicator": measured_by.get(goal.pk),
-            "tasks": tasks_by_goal[goal.code]["total"],
-            "tasks_done": tasks_by_goal[goal.code]["done"],
-        }
-        for goal in Goal.objects.filter(programme=programme).order_by("code")
-    ]
+    values = day.indicator_values(list(measured_by.values()), nation_only=True) if measured_by else {}
+    rows = []
+    for goal in Goal.objects.filter(programme=programme).order_by("code"):
+        indicator = measured_by.get(goal.pk)
+        value = rollups.indicator_value_of(values.get(indicator.pk)) if indicator else None
+        reached = indicator is not None and target_reached(indicator, value)
+        is_achieved = goal.pk in achieved[View.VERIFIED]
+        rows.append(
+            {
+                "goal": goal,
+                "code": goal.code,
+                "title": goal.title,
+                "group": goal.group,
+                "deadline": goal.deadline,
+                "achieved": is_achieved,
+                "reported_achieved": goal.pk in achieved[View.REPORTED],
+                # Why a goal counts as achieved (its tasks need not be done): its indicator reached
+                # the target, or the programme office accepted an assessment saying so.
+                "achieved_by": ("indicator" if reached else "assessment") if is_achieved else None,
+                "overdue": not is_achieved and goal.deadline is not None and goal.deadline < as_of,
+                "indicator": indicator,
+                "indicator_value": value,
+                "tasks": tasks_by_goal[goal.code]["total"],
+                "tasks_done": tasks_by_goal[goal.code]["done"],
+            }
+        )
+    return rows
 
 
 def group_rows(tasks: list[dict]) -> list[dict]:

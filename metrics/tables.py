@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.formats import localize, number_format
+from django.utils.formats import date_format, localize, number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -158,14 +158,36 @@ class GoalTable(ExportSafeTable):
         verbose_name=_("Tasks done"), attrs={"td": {"class": "num"}}, order_by=("tasks_done",)
     )
 
-    def render_achieved(self, value):
+    def render_achieved(self, value, record):
+        if value and record.get("achieved_by") == "indicator":
+            indicator = record["indicator"]
+            return format_html(
+                '{} <small class="note">{}</small>',
+                _yes_no(value),
+                _("by its indicator %(code)s, which reached its target") % {"code": indicator.code},
+            )
+        if value:
+            return format_html(
+                '{} <small class="note">{}</small>', _yes_no(value), _("by an accepted assessment")
+            )
+        if record.get("overdue"):
+            return format_html(
+                '<span class="status status-overdue">{}</span> <small class="note">{}</small>',
+                _("Not achieved, deadline passed"),
+                _("due %(date)s") % {"date": date_format(record["deadline"], "SHORT_DATE_FORMAT")},
+            )
         return _yes_no(value)
 
     def render_reported_achieved(self, value):
         return _yes_no(value)
 
-    def value_achieved(self, value):
-        return str(_("Achieved") if value else _("Not yet"))
+    def value_achieved(self, value, record):
+        if value:
+            basis = record.get("achieved_by")
+            if basis == "indicator":
+                return f"{_('Achieved')} ({record['indicator'].code})"
+            return f"{_('Achieved')} ({_('by an accepted assessment')})"
+        return str(_("Not achieved, deadline passed") if record.get("overdue") else _("Not yet"))
 
     def value_reported_achieved(self, value):
         return str(_("Achieved") if value else _("Not yet"))

@@ -92,3 +92,24 @@ def test_an_indicator_ranked_by_unit_offers_only_the_tabs_with_values(client):
     assert "chỉ được báo cáo cho cả nước" not in text
     assert "Không có kết quả phù hợp" not in text
     assert re.search(r"\d+ dòng", text)
+
+
+def test_goals_past_their_deadline_and_not_achieved_are_flagged(client):
+    from projects.models import Goal
+
+    goal = Goal.objects.get(programme__code="DA06", code="MT04")
+    assert goal.deadline == date(2023, 6, 30)
+    html = client.get("/programmes/DA06/goals/?as_of=2024-01-01").content.decode()
+    row = next(r for r in html.split("<tr") if ">MT04<" in r)
+    assert "Chưa đạt, đã quá hạn" in row
+    assert "status-overdue" in row
+    html = client.get(f"/programmes/DA06/goals/?as_of={CONFERENCE}").content.decode()
+    row = next(r for r in html.split("<tr") if ">MT04<" in r)
+    assert "quá hạn" not in row
+
+
+def test_an_achieved_goal_says_why_when_its_tasks_are_not_done(client):
+    html = client.get(f"/en/programmes/DA06/goals/?as_of={CONFERENCE}").content.decode()
+    row = next(r for r in html.split("<tr") if ">MT01<" in r)
+    assert "Achieved" in row
+    assert "by an accepted assessment" in row or "by its indicator" in row
