@@ -630,6 +630,14 @@ def league(rows: list[dict]) -> list[dict]:
     return rank(rows, key="percent")
 
 
+def league_among_peers(rows: list[dict]) -> list[dict]:
+    """Rank each unit among its peers only (provinces with provinces, ministries with ministries)."""
+    groups: dict = defaultdict(list)
+    for row in rows:
+        groups[PEER_KINDS.get(row["kind"], (row["kind"],))].append(row)
+    return [row for group in groups.values() for row in league(group)]
+
+
 def peers_of(unit: Unit) -> tuple[str, ...]:
     return PEER_KINDS.get(unit.kind, (unit.kind,))
 

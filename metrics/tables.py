@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
+from django_tables2.utils import OrderBy
 
 from metrics.numbers import percent_number, percent_text
 from projects import tables as projects_tables
@@ -30,6 +31,35 @@ class ExportSafeTable(projects_tables.ExportSafeTable):
         template_name = "metrics/table.html"
         attrs = {"class": "data-table stackable"}
         empty_text = _("Nothing matches these filters.")
+
+    @property
+    def order_by(self):
+        return tables.Table.order_by.fget(self)
+
+    @order_by.setter
+    def order_by(self, value):
+        tables.Table.order_by.fset(self, value)
+        self._empty_last()
+
+    def _empty_last(self):
+        """Put rows without a value in the sorted column (a task with no deadline) last, either way round.
+
+        django-tables2 sorts a list's None before every value, so "by deadline" began with the
+        continuous tasks. Querysets are ordered in the database and left alone.
+        """
+        rows, ordering = getattr(self.data, "data", None), getattr(self, "_order_by", None)
+        if not isinstance(rows, list) or not ordering:
+            return
+        column = self.columns[OrderBy(ordering[0]).bare]
+        accessor = column.accessor
+
+        def empty(row) -> bool:
+            try:
+                return accessor.resolve(row) in (None, "")
+            except (KeyError, AttributeError, IndexError, TypeError, ValueError):
+                return False
+
+        rows.sort(key=empty)
 
     def body_rows(self):
         """Yield the page's rows as HTML, for templates/metrics/table.html.
@@ -281,7 +311,9 @@ class AssignmentTable(ExportSafeTable):
 
 class UnitTable(ExportSafeTable):
     class Meta(ExportSafeTable.Meta):
-        pass
+        # Least done first, then most overdue: the first page shows where attention is needed, not
+        # fifty units tied at 100 %. Any column sorts the other way.
+        order_by = ("percent", "-overdue", "code")
 
     rank = tables.Column(verbose_name=_("Rank"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     code = tables.Column(verbose_name=_("Code"))

@@ -514,7 +514,7 @@ class UnitListView(DashboardTableMixin, TemplateView):
         rows = dashboard.unit_rows(programme=self.programme, as_of=self.as_of, kinds=kinds, parent=parent)
         if kinds is None and parent is None:
             rows = [r for r in rows if r["kind"] != UnitKind.NATION]
-        return self.filter_form.filter(dashboard.league(rows))
+        return self.filter_form.filter(dashboard.league_among_peers(rows))
 
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()

@@ -1,5 +1,7 @@
 """Figures a new user found wrong or confusing (issue 12): each read the same way on every page."""
 
+import csv
+import io
 import re
 from datetime import date
 from decimal import Decimal
@@ -113,3 +115,35 @@ def test_an_achieved_goal_says_why_when_its_tasks_are_not_done(client):
     row = next(r for r in html.split("<tr") if ">MT01<" in r)
     assert "Achieved" in row
     assert "by an accepted assessment" in row or "by its indicator" in row
+
+
+@pytest.mark.parametrize("sort", ["deadline", "-deadline"])
+def test_tasks_without_a_deadline_sort_last_by_deadline(client, sort):
+    from projects.models import Task
+
+    assert Task.objects.filter(programme__code="DA06", deadline__isnull=True).exists()
+    response = client.get(f"/en/programmes/DA06/tasks/?sort={sort}&_export=csv")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    dates = [row["Deadline"] for row in rows]
+    blank = [d for d in dates if d in ("", "—")]
+    assert blank
+    assert dates[-len(blank):] == blank
+    assert dates[0] not in ("", "—")
+    first_page = client.get(f"/programmes/DA06/tasks/?sort={sort}").content.decode()
+    assert re.search(r'data-label="Thời hạn">\d', first_page)
+
+
+def test_the_units_first_page_lists_the_least_done_first_ranked_among_peers(client):
+    response = client.get(f"/en/units/?as_of={CONFERENCE}&_export=csv")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    shares = [float(r["Completion"]) for r in rows if r["Completion"]]
+    assert shares == sorted(shares)
+    assert shares[0] < 100
+    first_page = rows[:50]
+    assert len({r["Rank"] for r in first_page}) > 1
+    provinces = [r for r in rows if r["Kind"] == "Province"]
+    assert min(int(r["Rank"]) for r in provinces) == 1
+    central = [r for r in rows if r["Kind"] in ("Ministry", "Ministerial agency", "Government agency")]
+    assert central and min(int(r["Rank"]) for r in central) == 1
