@@ -313,7 +313,7 @@ class UnitTable(ExportSafeTable):
     class Meta(ExportSafeTable.Meta):
         # Least done first, then most overdue: the first page shows where attention is needed, not
         # fifty units tied at 100 %. Any column sorts the other way.
-        order_by = ("percent", "-overdue", "code")
+        order_by = ("percent", "-overdue")
 
     rank = tables.Column(verbose_name=_("Rank"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     code = tables.Column(verbose_name=_("Code"))
