@@ -147,3 +147,18 @@ def test_the_units_first_page_lists_the_least_done_first_ranked_among_peers(clie
     assert min(int(r["Rank"]) for r in provinces) == 1
     central = [r for r in rows if r["Kind"] in ("Ministry", "Ministerial agency", "Government agency")]
     assert central and min(int(r["Rank"]) for r in central) == 1
+
+
+def test_a_task_given_to_one_unit_gets_no_page_wide_chart(client):
+    from django.db.models import Count
+
+    from projects.models import Task
+
+    tasks = Task.objects.filter(programme__code="DA06").annotate(n=Count("assignments"))
+    single = tasks.filter(n=1).first()
+    several = tasks.filter(n__gt=1).first()
+    html = client.get(f"/programmes/DA06/tasks/{single.code}/").content.decode()
+    assert 'id="chart-status"' not in html
+    assert "1 phân công: trạng thái" in html
+    html = client.get(f"/programmes/DA06/tasks/{several.code}/").content.decode()
+    assert 'id="chart-status"' in html
