@@ -526,6 +526,18 @@ class ReportImporter(Importer):
             result.errors = refused.errors
             return result
 
+    def _refuse_unassigned(self, refused: RowInvalid, task, value) -> None:
+        """Say that the task is not assigned to a unit that exists, rather than that no unit has its name."""
+        try:
+            unit = self.units.resolve("unit", value)
+        except RowInvalid:
+            return
+        raise RowInvalid(
+            "unit",
+            _("Task %(task)s of %(programme)s is not assigned to %(unit)s (%(code)s).")
+            % {"task": task.code, "programme": task.programme.code, "unit": unit.name, "code": unit.code},
+        ) from refused
+
     def check_row(self, number, row):
         code = text_cell("programme", row.get("programme")).upper()
         programme = self.programmes.get(code)
@@ -540,7 +552,11 @@ class ReportImporter(Importer):
                 % {"programme": programme.code, "value": task_code},
             )
         assignments = self._assignments_of(task)
-        unit = self.units.resolve("unit", row.get("unit"), allowed=lambda u: u.pk in assignments)
+        try:
+            unit = self.units.resolve("unit", row.get("unit"), allowed=lambda u: u.pk in assignments)
+        except RowInvalid as refused:
+            self._refuse_unassigned(refused, task, row.get("unit"))
+            raise
         assignment = assignments[unit.pk]
         if self.user is not None and not (
             self.user.has_perm("projects.report_on_assignment", assignment)
