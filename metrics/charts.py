@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from projects.choices import AssignmentStatus
+from projects.display import localized
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -100,7 +101,7 @@ def completion_trend(rows: Sequence[dict], *, language: str = "vi") -> go.Figure
 
 def completion_by_group(rows: Sequence[dict], *, language: str = "vi") -> go.Figure:
     """Tasks done per group, as a share of the group's tasks; rows have group, done, reported_done, total."""
-    labels = [_short_group(row["group"]) for row in rows]
+    labels = [_short_group(localized(row["group"])) for row in rows]
     verified = [100 * row["done"] / row["total"] if row["total"] else 0 for row in rows]
     reported = [100 * row["reported_done"] / row["total"] if row["total"] else 0 for row in rows]
     return go.Figure(

@@ -14,6 +14,7 @@ from django_tables2.utils import OrderBy
 from metrics.numbers import percent_number, percent_text
 from projects import tables as projects_tables
 from projects.choices import AssignmentStatus, Region, TaskStatus, UnitKind
+from projects.display import localized
 
 
 class ExportSafeTable(projects_tables.ExportSafeTable):
@@ -225,6 +226,9 @@ class GoalTable(ExportSafeTable):
     def render_tasks(self, record):
         return f"{record['tasks_done']}/{record['tasks']}" if record["tasks"] else "—"
 
+    def render_group(self, value):
+        return localized(value)
+
     def value_tasks(self, record):
         return f"{record['tasks_done']}/{record['tasks']}" if record["tasks"] else ""
 
@@ -254,6 +258,9 @@ class TaskTable(ExportSafeTable):
 
     def render_code(self, value):
         return self.link("metrics:task_detail", value, self.programme_code, value)
+
+    def render_group(self, value):
+        return localized(value)
 
     def value_code(self, value):
         return value

@@ -49,6 +49,7 @@ from metrics.tables import (
 )
 from projects.as_of import AsOfMixin
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, TaskStatus, UnitKind
+from projects.display import localized
 from projects.models import Programme, Task, Unit
 
 LEAGUE_SIZE = 10
@@ -239,7 +240,7 @@ class ProgrammeListView(DashboardTableMixin, TemplateView):
             rows.append(
                 {
                     "code": programme.code,
-                    "name": str(programme),
+                    "name": localized(str(programme)),
                     "decision": programme.decision,
                     "tasks_done": sum(r["status"] == TaskStatus.DONE for r in tasks),
                     "tasks_total": len(tasks),
@@ -667,7 +668,7 @@ def format_indicator_value(indicator: Indicator, value) -> str:
             f"{number_format(value.value, 0, force_grouping=True)}/{number_format(value.denominator, 0, force_grouping=True)}"
             f" ({percent_text(value.percent)})"
         )
-    return f"{number_format(value.value, 0, force_grouping=True)} {indicator.unit_of_measure}".strip()
+    return f"{number_format(value.value, 0, force_grouping=True)} {localized(indicator.unit_of_measure)}".strip()
 
 
 def format_target(indicator: Indicator, value) -> str:
