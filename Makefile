@@ -23,8 +23,8 @@ messages: install
 
 run: messages
 	$(BIN)/python manage.py migrate --noinput -v 0
-	$(BIN)/python manage.py loaddemo
-	$(BIN)/python manage.py recompute_rollups --history --missing --step 30 -v 0
+	$(BIN)/python manage.py loaddemo --force
+	$(BIN)/python manage.py recompute_rollups --history --missing --step 30
 	@echo "Tiến độ: http://$(HOST):$(PORT)/  (English: http://$(HOST):$(PORT)/en/)"
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 

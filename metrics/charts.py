@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from projects.choices import AssignmentStatus
+from projects.display import localized
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -67,24 +68,27 @@ def completion_trend(rows: Sequence[dict], *, language: str = "vi") -> go.Figure
     days = [row["day"].isoformat() for row in rows]
     ticks = [0, 20, 40, 60, 80, 100]
     return go.Figure(
+        # The reported line is drawn over the verified one, dashed, in another colour and with open
+        # markers: where both views agree the dashes still show on the solid line beneath.
         data=[
-            go.Scatter(
-                x=days,
-                y=[row["reported_percent"] for row in rows],
-                name=_("Reported, awaiting verification included"),
-                mode="lines",
-                line={"color": ORANGE, "width": 2, "dash": "dash"},
-                hovertemplate="%{y:.1f}%<extra></extra>",
-            ),
             go.Scatter(
                 x=days,
                 y=[row["percent"] for row in rows],
                 name=_("Verified"),
                 mode="lines+markers",
-                line={"color": BLUE, "width": 3},
-                marker={"size": 6},
+                line={"color": BLUE, "width": 4},
+                marker={"size": 7, "symbol": "circle"},
                 customdata=[[row["done"], row["total"]] for row in rows],
                 hovertemplate="%{y:.1f}% (%{customdata[0]:,}/%{customdata[1]:,})<extra></extra>",
+            ),
+            go.Scatter(
+                x=days,
+                y=[row["reported_percent"] for row in rows],
+                name=_("Reported, awaiting verification included"),
+                mode="lines+markers",
+                line={"color": ORANGE, "width": 2, "dash": "dash"},
+                marker={"size": 7, "symbol": "diamond-open", "line": {"width": 2}},
+                hovertemplate="%{y:.1f}%<extra></extra>",
             ),
         ],
         layout=_layout(
@@ -97,7 +101,7 @@ def completion_trend(rows: Sequence[dict], *, language: str = "vi") -> go.Figure
 
 def completion_by_group(rows: Sequence[dict], *, language: str = "vi") -> go.Figure:
     """Tasks done per group, as a share of the group's tasks; rows have group, done, reported_done, total."""
-    labels = [_short_group(row["group"]) for row in rows]
+    labels = [_short_group(localized(row["group"])) for row in rows]
     verified = [100 * row["done"] / row["total"] if row["total"] else 0 for row in rows]
     reported = [100 * row["reported_done"] / row["total"] if row["total"] else 0 for row in rows]
     return go.Figure(

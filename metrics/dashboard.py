@@ -444,6 +444,9 @@ def goal_rows(*, programme: Programme, as_of: date, tasks: list[dict] | None = N
     Achievement follows metrics.selectors.goals_achieved, with the nation's indicator values read from
     the rollups.
     """
+    from metrics import rollups
+    from metrics.selectors import target_reached
+
     day = readers.stored_day(programme, as_of)
     indicators = day.indicators()
     goals = day.goals()
@@ -454,21 +457,33 @@ def goal_rows(*, programme: Programme, as_of: date, tasks: list[dict] | None = N
             tasks_by_goal[row["goal"]]["total"] += 1
             tasks_by_goal[row["goal"]]["done"] += row["status"] == TaskStatus.DONE
     measured_by = {i.goal_id: i for i in indicators if i.goal_id}
-    return [
-        {
-            "goal": goal,
-            "code": goal.code,
-            "title": goal.title,
-            "group": goal.group,
-            "deadline": goal.deadline,
-            "achieved": goal.pk in achieved[View.VERIFIED],
-            "reported_achieved": goal.pk in achieved[View.REPORTED],
-            "indicator": measured_by.get(goal.pk),
-            "tasks": tasks_by_goal[goal.code]["total"],
-            "tasks_done": tasks_by_goal[goal.code]["done"],
-        }
-        for goal in Goal.objects.filter(programme=programme).order_by("code")
-    ]
+    values = day.indicator_values(list(measured_by.values()), nation_only=True) if measured_by else {}
+    rows = []
+    for goal in Goal.objects.filter(programme=programme).order_by("code"):
+        indicator = measured_by.get(goal.pk)
+        value = rollups.indicator_value_of(values.get(indicator.pk)) if indicator else None
+        reached = indicator is not None and target_reached(indicator, value)
+        is_achieved = goal.pk in achieved[View.VERIFIED]
+        rows.append(
+            {
+                "goal": goal,
+                "code": goal.code,
+                "title": goal.title,
+                "group": goal.group,
+                "deadline": goal.deadline,
+                "achieved": is_achieved,
+                "reported_achieved": goal.pk in achieved[View.REPORTED],
+                # Why a goal counts as achieved (its tasks need not be done): its indicator reached
+                # the target, or the programme office accepted an assessment saying so.
+                "achieved_by": ("indicator" if reached else "assessment") if is_achieved else None,
+                "overdue": not is_achieved and goal.deadline is not None and goal.deadline < as_of,
+                "indicator": indicator,
+                "indicator_value": value,
+                "tasks": tasks_by_goal[goal.code]["total"],
+                "tasks_done": tasks_by_goal[goal.code]["done"],
+            }
+        )
+    return rows
 
 
 def group_rows(tasks: list[dict]) -> list[dict]:
@@ -620,6 +635,14 @@ def league(rows: list[dict]) -> list[dict]:
     return rank(rows, key="percent")
 
 
+def league_among_peers(rows: list[dict]) -> list[dict]:
+    """Rank each unit among its peers only (provinces with provinces, ministries with ministries)."""
+    groups: dict = defaultdict(list)
+    for row in rows:
+        groups[PEER_KINDS.get(row["kind"], (row["kind"],))].append(row)
+    return [row for group in groups.values() for row in league(group)]
+
+
 def peers_of(unit: Unit) -> tuple[str, ...]:
     return PEER_KINDS.get(unit.kind, (unit.kind,))
 
@@ -664,8 +687,13 @@ def trend(*, programme: Programme, as_of: date, unit: Unit | None = None) -> lis
     days = [row for row in by_day.values() if View.VERIFIED in row]
     if len(days) < 2:
         return trend_fresh(programme=programme, as_of=as_of, unit=unit)
+    days = _thin(days)
+    if days[-1]["day"] < as_of:
+        # The history's days are a month apart: the line (and its caption) ends on the day asked for,
+        # read through the one interface that answers for any day.
+        days.append(_trend_point(programme, as_of, unit))
     rows = []
-    for row in _thin(days):
+    for row in days:
         done, reported, total = row[View.VERIFIED], row.get(View.REPORTED, row[View.VERIFIED]), row["total"]
         rows.append(
             {
@@ -678,6 +706,17 @@ def trend(*, programme: Programme, as_of: date, unit: Unit | None = None) -> lis
             }
         )
     return rows
+
+
+def _trend_point(programme: Programme, as_of: date, unit: Unit | None) -> dict:
+    """Return one day of the trend (as the stored days' rows: day, total and done by view)."""
+    unit = unit or readers.nation()
+    by_view = readers.stored_day(programme, as_of).status([unit], within=unit).get(unit.pk) or {}
+    point = {"day": as_of, "total": 0, View.VERIFIED: 0}
+    for view, figures in by_view.items():
+        point["total"] = figures["assignments"]
+        point[view] = figures["done_on_time"] + figures["done_late"]
+    return point
 
 
 def _thin(rows: list[dict], points: int = 60) -> list[dict]:

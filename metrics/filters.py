@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, Region, TaskStatus, UnitKind
+from projects.display import localized
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 SCOPES = [("", _("All units")), ("central", _("Central ministries and agencies")), ("local", _("Localities"))]
@@ -103,7 +104,7 @@ class TaskFilterForm(RowFilterForm):
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("Any")), *((g, g) for g in groups)]
+        self.fields["group"].choices = [("", _("Any")), *((g, localized(g)) for g in groups)]
 
     def narrow(self, rows, data):
         for field in ("status", "reported_status", "group"):

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.formats import localize, number_format
+from django.utils.formats import date_format, localize, number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
+from django_tables2.utils import OrderBy
 
+from metrics.numbers import percent_number, percent_text
 from projects import tables as projects_tables
 from projects.choices import AssignmentStatus, Region, TaskStatus, UnitKind
+from projects.display import localized
 
 
 class ExportSafeTable(projects_tables.ExportSafeTable):
@@ -29,6 +32,35 @@ class ExportSafeTable(projects_tables.ExportSafeTable):
         template_name = "metrics/table.html"
         attrs = {"class": "data-table stackable"}
         empty_text = _("Nothing matches these filters.")
+
+    @property
+    def order_by(self):
+        return tables.Table.order_by.fget(self)
+
+    @order_by.setter
+    def order_by(self, value):
+        tables.Table.order_by.fset(self, value)
+        self._empty_last()
+
+    def _empty_last(self):
+        """Put rows without a value in the sorted column (a task with no deadline) last, either way round.
+
+        django-tables2 sorts a list's None before every value, so "by deadline" began with the
+        continuous tasks. Querysets are ordered in the database and left alone.
+        """
+        rows, ordering = getattr(self.data, "data", None), getattr(self, "_order_by", None)
+        if not isinstance(rows, list) or not ordering:
+            return
+        column = self.columns[OrderBy(ordering[0]).bare]
+        accessor = column.accessor
+
+        def empty(row) -> bool:
+            try:
+                return accessor.resolve(row) in (None, "")
+            except (KeyError, AttributeError, IndexError, TypeError, ValueError):
+                return False
+
+        rows.sort(key=empty)
 
     def body_rows(self):
         """Yield the page's rows as HTML, for templates/metrics/table.html.
@@ -66,7 +98,7 @@ def _varies(column) -> bool:
 
 
 def _percent(value) -> str:
-    return "—" if value is None else f"{number_format(value, 1)}%"
+    return percent_text(value)
 
 
 class StatusColumn(tables.Column):
@@ -92,7 +124,7 @@ class PercentColumn(tables.Column):
         return _percent(value)
 
     def value(self, value):
-        return None if value is None else round(float(value), 1)
+        return percent_number(value)
 
 
 class NumberColumn(tables.Column):
@@ -125,7 +157,8 @@ class ProgrammeTable(ExportSafeTable):
     code = tables.Column(verbose_name=_("Code"))
     name = tables.Column(verbose_name=_("Programme"))
     decision = tables.Column(verbose_name=_("Decision"))
-    tasks = tables.Column(verbose_name=_("Tasks done"), attrs={"td": {"class": "num"}})
+    # Computed from two keys of the row (no "tasks" key): empty_values=() so that render_tasks is called.
+    tasks = tables.Column(verbose_name=_("Tasks done"), attrs={"td": {"class": "num"}}, empty_values=())
     percent = PercentColumn(verbose_name=_("Assignments done"))
     reported_percent = PercentColumn(verbose_name=_("Reported done"))
 
@@ -156,20 +189,45 @@ class GoalTable(ExportSafeTable):
         verbose_name=_("Tasks done"), attrs={"td": {"class": "num"}}, order_by=("tasks_done",)
     )
 
-    def render_achieved(self, value):
+    def render_achieved(self, value, record):
+        if value and record.get("achieved_by") == "indicator":
+            indicator = record["indicator"]
+            return format_html(
+                '{} <small class="note">{}</small>',
+                _yes_no(value),
+                _("by its indicator %(code)s, which reached its target") % {"code": indicator.code},
+            )
+        if value:
+            return format_html(
+                '{} <small class="note">{}</small>', _yes_no(value), _("by an accepted assessment")
+            )
+        if record.get("overdue"):
+            return format_html(
+                '<span class="status status-overdue">{}</span> <small class="note">{}</small>',
+                _("Not achieved, deadline passed"),
+                _("due %(date)s") % {"date": date_format(record["deadline"], "SHORT_DATE_FORMAT")},
+            )
         return _yes_no(value)
 
     def render_reported_achieved(self, value):
         return _yes_no(value)
 
-    def value_achieved(self, value):
-        return str(_("Achieved") if value else _("Not yet"))
+    def value_achieved(self, value, record):
+        if value:
+            basis = record.get("achieved_by")
+            if basis == "indicator":
+                return f"{_('Achieved')} ({record['indicator'].code})"
+            return f"{_('Achieved')} ({_('by an accepted assessment')})"
+        return str(_("Not achieved, deadline passed") if record.get("overdue") else _("Not yet"))
 
     def value_reported_achieved(self, value):
         return str(_("Achieved") if value else _("Not yet"))
 
     def render_tasks(self, record):
         return f"{record['tasks_done']}/{record['tasks']}" if record["tasks"] else "—"
+
+    def render_group(self, value):
+        return localized(value)
 
     def value_tasks(self, record):
         return f"{record['tasks_done']}/{record['tasks']}" if record["tasks"] else ""
@@ -200,6 +258,9 @@ class TaskTable(ExportSafeTable):
 
     def render_code(self, value):
         return self.link("metrics:task_detail", value, self.programme_code, value)
+
+    def render_group(self, value):
+        return localized(value)
 
     def value_code(self, value):
         return value
@@ -257,7 +318,9 @@ class AssignmentTable(ExportSafeTable):
 
 class UnitTable(ExportSafeTable):
     class Meta(ExportSafeTable.Meta):
-        pass
+        # Least done first, then most overdue: the first page shows where attention is needed, not
+        # fifty units tied at 100 %. Any column sorts the other way.
+        order_by = ("percent", "-overdue")
 
     rank = tables.Column(verbose_name=_("Rank"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     code = tables.Column(verbose_name=_("Code"))

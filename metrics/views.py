@@ -36,7 +36,8 @@ from metrics.filters import (
     UnitFilterForm,
 )
 from metrics.headline_since import headline_since
-from metrics.models import Indicator
+from metrics.models import Indicator, Observation
+from metrics.numbers import percent_text
 from metrics.selectors import target_reached
 from metrics.tables import (
     AssignmentTable,
@@ -50,6 +51,7 @@ from metrics.tables import (
 from projects import selectors as project_selectors
 from projects.as_of import AsOfMixin
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, TaskStatus, UnitKind
+from projects.display import localized
 from projects.models import Programme, Task, Unit
 from projects.unit_search import search_units, units_matching
 
@@ -237,9 +239,7 @@ def province_tiles(view: DashboardMixin, rows: list[dict], programme: Programme 
 
 
 def _fmt_percent(value) -> str:
-    from django.utils.formats import number_format
-
-    return "—" if value is None else number_format(value, 0)
+    return percent_text(value, 0)[:-1] if value is not None else "—"
 
 
 # Programmes ----------------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ class ProgrammeListView(DashboardTableMixin, TemplateView):
             rows.append(
                 {
                     "code": programme.code,
-                    "name": str(programme),
+                    "name": localized(str(programme)),
                     "decision": programme.decision,
                     "tasks_done": sum(r["status"] == TaskStatus.DONE for r in tasks),
                     "tasks_total": len(tasks),
@@ -568,7 +568,7 @@ class UnitListView(DashboardTableMixin, TemplateView):
         rows = dashboard.unit_rows(programme=self.programme, as_of=self.as_of, kinds=kinds, parent=parent)
         if kinds is None and parent is None:
             rows = [r for r in rows if r["kind"] != UnitKind.NATION]
-        return self.filter_form.filter(dashboard.league(rows))
+        return self.filter_form.filter(dashboard.league_among_peers(rows))
 
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
@@ -736,9 +736,9 @@ def format_indicator_value(indicator: Indicator, value) -> str:
     if value.denominator:
         return (
             f"{number_format(value.value, 0, force_grouping=True)}/{number_format(value.denominator, 0, force_grouping=True)}"
-            f" ({number_format(value.percent, 1)}%)"
+            f" ({percent_text(value.percent)})"
         )
-    return f"{number_format(value.value, 0, force_grouping=True)} {indicator.unit_of_measure}".strip()
+    return f"{number_format(value.value, 0, force_grouping=True)} {localized(indicator.unit_of_measure)}".strip()
 
 
 def format_target(indicator: Indicator, value) -> str:
@@ -747,7 +747,7 @@ def format_target(indicator: Indicator, value) -> str:
     if indicator.target_value is None:
         return "—"
     if value.denominator or indicator.aggregation == "ratio":
-        return f"{number_format(indicator.target_value, 1)}%"
+        return percent_text(indicator.target_value)
     return number_format(indicator.target_value, 0, force_grouping=True)
 
 
@@ -760,8 +760,11 @@ RANKING_KINDS = {
 }
 
 
-def ranking_kinds(request) -> tuple[str, tuple[str, ...]]:
-    key = request.GET.get("kind") or "province"
+RANKING_TABS = ("province", "central", "enterprise")
+
+
+def ranking_kinds(request, default: str = "province") -> tuple[str, tuple[str, ...]]:
+    key = request.GET.get("kind") or default
     if key in RANKING_KINDS:
         return key, RANKING_KINDS[key]
     if key in UnitKind.values:
@@ -788,8 +791,19 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
             Indicator.objects.select_related("programme", "goal"), code=kwargs["code"]
         )
         self.export_stem = f"ranking-{self.indicator.code}"
+        # The kinds of unit that have a value to rank: most indicators are reported for the whole
+        # country only, and a tab that can only ever be empty is not offered.
+        self.ranked_kinds = set(
+            Observation.objects.filter(indicator=self.indicator, period__lte=self.as_of)
+            .exclude(unit__kind=UnitKind.NATION)
+            .values_list("unit__kind", flat=True)
+            .distinct()
+        )
+        self.ranked_tabs = [key for key in RANKING_TABS if self.ranked_kinds & set(RANKING_KINDS[key])]
         try:
-            self.kind_key, self.kinds = ranking_kinds(request)
+            self.kind_key, self.kinds = ranking_kinds(
+                request, default=self.ranked_tabs[0] if self.ranked_tabs else "province"
+            )
             self.period = period_from_request(request)
         except BadRequest as error:
             return TemplateResponse(request, "bad_request.html", {"message": str(error)}, status=400)
@@ -801,8 +815,15 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
     def get_table_data(self):
         return self.ranking
 
+    def get_table_kwargs(self):
+        return {
+            **super().get_table_kwargs(),
+            "empty_text": _("No unit of this kind has a value of this indicator on this day."),
+        }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(indicator=self.indicator, **kwargs)
+        context["national_only"] = not self.ranked_kinds
         country = readers.nation()
         value = dashboard.indicator_values([self.indicator], as_of=self.as_of)[self.indicator.pk]
         series = dashboard.indicator_series(indicator=self.indicator, unit=country, as_of=self.as_of)
@@ -840,6 +861,7 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
                     ("central", _("Ministries and agencies")),
                     ("enterprise", _("Enterprises")),
                 )
+                if key in self.ranked_tabs or key == self.kind_key
             ],
         )
         if self.kind_key == "province" and self.ranking:
@@ -868,7 +890,7 @@ def indicator_tiles(view, rows, is_ratio: bool, *, on: date) -> list:
     values = {}
     for row in rows:
         shown = (
-            f"{number_format(row['percent'], 1)}%"
+            percent_text(row["percent"])
             if is_ratio
             else number_format(row["done"], 0, force_grouping=True)
         )

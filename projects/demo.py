@@ -453,8 +453,10 @@ class History:
             )
 
     def save(self) -> int:
+        """Write the reports not stored yet; return how many were new (none when the demo is loaded again)."""
+        before = Report.objects.count()
         Report.objects.bulk_create(self.reports, ignore_conflicts=True, batch_size=2000)
-        return len(self.reports)
+        return Report.objects.count() - before
 
 
 def _plan_da06(specs: list[dict], assignments: dict, rng: random.Random) -> dict:
@@ -576,7 +578,7 @@ def load(*, with_users: bool, log=print) -> None:
     written = load_history(da06, da06_assignments, plan, seed=2022, goal_plan=_goal_plan(goals))
     log(
         f"  Đề án 06: {len(goals)} goals, {len(da06_tasks)} tasks, "
-        f"{len(da06_assignments)} assignments, {written} reports"
+        f"{len(da06_assignments)} assignments, {written} new reports"
     )
 
     cds = programmes["CDS2022"]
@@ -585,7 +587,7 @@ def load(*, with_users: bool, log=print) -> None:
     cds_tasks = _upsert_tasks(cds, cds_specs, units, {})
     cds_assignments = _upsert_assignments(cds_tasks, cds_specs, units)
     written = load_history(cds, cds_assignments, _plan_cds(cds_specs, cds_assignments), seed=107)
-    log(f"  CĐS 2022: {len(cds_tasks)} tasks, {len(cds_assignments)} assignments, {written} reports")
+    log(f"  CĐS 2022: {len(cds_tasks)} tasks, {len(cds_assignments)} assignments, {written} new reports")
 
     for programme in programmes.values():
         report_chains_refresh(programme=programme)

@@ -65,6 +65,24 @@ def validate_evidence_file(upload):
     return upload
 
 
+class DayFirstDateInput(forms.DateInput):
+    """A date typed as the pages write it, 25/12/2022, whatever the browser's language.
+
+    A type=date field shows the browser's own order (12/25/2022 in an English browser) while every
+    page writes day first. The field also accepts 2022-12-25 (DATE_INPUT_FORMATS in config/formats).
+    """
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "placeholder": _("dd/mm/yyyy"),
+            "pattern": r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}",
+            "size": 10,
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%d/%m/%Y")
+
+
 class ReportForm(forms.Form):
     """One report on one assignment. ``version`` is the assignment's version when the form was opened."""
 
@@ -82,12 +100,12 @@ class ReportForm(forms.Form):
     completed_on = forms.DateField(
         label=_("Completed on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayFirstDateInput(),
         help_text=_("Required when the status is done."),
     )
     effective_date = forms.DateField(
         label=_("Effective date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayFirstDateInput(),
         help_text=_("The date from which this statement holds."),
     )
     note = forms.CharField(

@@ -605,6 +605,18 @@ class ReportImporter(Importer):
             result.errors = refused.errors
             return result
 
+    def _refuse_unassigned(self, refused: RowInvalid, task, value, *, on) -> None:
+        """Say that the task is not assigned to a unit that exists, rather than that no unit has its name."""
+        try:
+            unit = self.units.resolve("unit", value, on=on)
+        except RowInvalid:
+            return
+        raise RowInvalid(
+            "unit",
+            _("Task %(task)s of %(programme)s is not assigned to %(unit)s (%(code)s).")
+            % {"task": task.code, "programme": task.programme.code, "unit": unit.name, "code": unit.code},
+        ) from refused
+
     def check_row(self, number, row):
         code = text_cell("programme", row.get("programme")).upper()
         programme = self.programmes.get(code)
@@ -623,9 +635,13 @@ class ReportImporter(Importer):
         effective_date = parse_date("effective_date", row.get("effective_date"), required=True)
         if effective_date > self.today:
             raise RowInvalid("effective_date", _("The effective date cannot be in the future."))
-        unit = self.units.resolve(
-            "unit", row.get("unit"), allowed=lambda u: u.pk in assignments, on=effective_date
-        )
+        try:
+            unit = self.units.resolve(
+                "unit", row.get("unit"), allowed=lambda u: u.pk in assignments, on=effective_date
+            )
+        except RowInvalid as refused:
+            self._refuse_unassigned(refused, task, row.get("unit"), on=effective_date)
+            raise
         assignment = self._assignment_on(unit, assignments[unit.pk], effective_date)
         if self.user is not None and not (
             self.user.has_perm("projects.report_on_assignment", assignment)

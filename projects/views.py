@@ -109,7 +109,10 @@ class ReportListView(AsOfMixin, RuleRequiredMixin, ExportMixin, SingleTableMixin
         scoped = selectors.reporter_assignments(user, as_of=self.as_of)
         context["as_of"] = self.as_of
         context["returned_count"] = scoped.filter(last_review_state=ReviewState.RETURNED).count()
+        # Both bases, each named: verified reports only (as the dashboards count), and counting the
+        # reports still awaiting review (a done report sent for review is no longer overdue there).
         context["overdue_count"] = scoped.filter(reported_status=AssignmentStatus.OVERDUE).count()
+        context["verified_overdue_count"] = scoped.filter(verified_status=AssignmentStatus.OVERDUE).count()
         context["unit_figures"] = unit_figures(user, as_of=self.as_of)
         context["goals"] = selectors.goals_for_user(user)
         context["review_states"] = ReviewState.choices
@@ -142,6 +145,7 @@ def unit_figures(user, *, as_of) -> list[dict]:
                     "verified_done": verified["done_on_time"] + verified["done_late"],
                     "reported_done": reported["done_on_time"] + reported["done_late"],
                     "overdue": verified["overdue"],
+                    "reported_overdue": reported["overdue"],
                     "total": verified["total"],
                 }
             )

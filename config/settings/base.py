@@ -128,6 +128,8 @@ TIENDO_IMPORTERS = {
     "reports": "projects.imports.ReportImporter",
     "observations": "metrics.imports.ObservationImporter",
 }
+# What measures a goal (its indicator against the target), shown beside an assessment of the goal.
+TIENDO_GOAL_MEASURE = "metrics.goal_measures.goal_measure"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

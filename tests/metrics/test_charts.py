@@ -35,7 +35,7 @@ def test_numbers_follow_the_page_language(language, separators):
 
 
 def test_trend_draws_verified_solid_and_reported_dashed():
-    reported, verified = charts.completion_trend(TREND).data
+    verified, reported = charts.completion_trend(TREND).data  # reported on top
     assert list(verified.y) == [10.0, 69.0]
     assert verified.line.dash is None
     assert reported.line.dash == "dash"

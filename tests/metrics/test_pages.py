@@ -46,7 +46,7 @@ def test_an_unknown_code_is_404(client, prefix, url):
 
 def test_a_malformed_date_is_400_on_every_page(client):
     for url in ("/programmes/DA06/tasks/", "/units/01/", "/indicators/CCCD_CHIP/"):
-        assert client.get(url, {"as_of": "31/12/2022"}).status_code == 400
+        assert client.get(url, {"as_of": "31/13/2022"}).status_code == 400
 
 
 # Every number leads to its rows ---------------------------------------------------------------------------

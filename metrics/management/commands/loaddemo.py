@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from metrics import demo as metrics_demo
 from projects import demo as projects_demo
+from projects.models import Report
 
 
 class Command(BaseCommand):
@@ -23,7 +25,11 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         # The command lives in metrics because the demo spans both apps and projects never imports metrics.
         with_users = settings.DEBUG or force
-        self.stdout.write(_("Loading the demo…"))
+        before = Report.objects.count()
+        if before:
+            self.stdout.write(_("Checking the demo (the database already holds reports)…"))
+        else:
+            self.stdout.write(_("Loading the demo…"))
         with transaction.atomic():
             projects_demo.load(with_users=with_users, log=self.stdout.write)
             metrics_demo.load(log=self.stdout.write)
@@ -40,4 +46,13 @@ class Command(BaseCommand):
             self.stdout.write("  admin      superuser")
         else:
             self.stdout.write(_("DEBUG is off: no demo users were created (use --force)."))
-        self.stdout.write(self.style.SUCCESS(_("Demo loaded.")))
+        added = Report.objects.count() - before
+        if before and not added:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("The demo was already loaded: its data is kept (%(reports)s reports); nothing was added.")
+                    % {"reports": number_format(before, force_grouping=True)}
+                )
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Demo loaded.")))

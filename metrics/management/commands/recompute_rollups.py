@@ -71,7 +71,9 @@ class Command(BaseCommand):
         day = day or rollups.today()
         rows = 0
         stages = ("status", "indicators", "write")
-        with tqdm(total=len(programmes) * len(stages), disable=quiet, desc=_("Recomputing")) as bar:
+        with tqdm(
+            total=len(programmes) * len(stages), disable=quiet, file=self.stderr, desc=_("Recomputing")
+        ) as bar:
             for item in programmes:
                 bar.set_postfix_str(item.code)
                 rows += rollups.recompute_programme(item, day=day, progress=lambda _stage: bar.update(1))
@@ -85,8 +87,22 @@ class Command(BaseCommand):
                         )
                     )
                     days = [d for d in days if d not in stored]
+                if not quiet:
+                    if days:
+                        self.stdout.write(
+                            _("History of %(code)s: computing %(count)d days for the trend charts…")
+                            % {"code": item.code, "count": len(days)}
+                        )
+                    else:
+                        self.stdout.write(
+                            _("History of %(code)s: every day is already stored, kept.") % {"code": item.code}
+                        )
+                        continue
                 with tqdm(
-                    total=len(days), disable=quiet, desc=_("History of %(code)s") % {"code": item.code}
+                    total=len(days),
+                    disable=quiet,
+                    file=self.stderr,
+                    desc=_("History of %(code)s") % {"code": item.code},
                 ) as bar:
                     rows += rollups.recompute_history(item, days=days, progress=lambda _day: bar.update(1))
         if stale:
@@ -96,7 +112,7 @@ class Command(BaseCommand):
 
     def _verify(self, programmes, days, quiet):
         differences = []
-        for item in tqdm(programmes, disable=quiet, desc=_("Verifying")):
+        for item in tqdm(programmes, disable=quiet, file=self.stderr, desc=_("Verifying")):
             differences.extend(rollups.verify(programmes=[item], days=days))
         if differences:
             for line in differences:
