@@ -208,6 +208,43 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
+class ReportIdsField(forms.Field):
+    """The ids of the reports ticked in the queue (checkboxes named alike); which exist is the view's question."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Tick the reports to accept or return."),
+        "invalid": _("The selection could not be read; reload the page and tick the reports again."),
+    }
+
+    def __init__(self, *, max_count: int, **kwargs):
+        super().__init__(**kwargs)
+        self.max_count = max_count
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        if not all(str(item).isdigit() for item in values):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return sorted({int(item) for item in values})
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > self.max_count:
+            raise ValidationError(
+                _("At most %(max)s reports can be reviewed at once."), params={"max": self.max_count}
+            )
+
+
+class BulkReviewForm(ReviewForm):
+    """Accept or return the reports ticked in the queue, with one note for all."""
+
+    MAX_REPORTS = 1000
+
+    reports = ReportIdsField(max_count=MAX_REPORTS)
+
+
 class GoalAssessmentForm(ReportForm):
     """An assessment of a goal: achieved (since when) or not yet, with the evidence; reviewed like a report."""
 

@@ -5,7 +5,9 @@ assignment's latest reports in step, and tells the read side on commit what chan
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -30,8 +32,36 @@ class ReportConflict(Exception):
         self.newer_report = newer_report
 
 
+# While notifications_coalesced() is open: what the writes inside it changed, sent once at its end.
+_coalesced: ContextVar[tuple[set[int], set[str]] | None] = ContextVar("coalesced", default=None)
+
+
+@contextmanager
+def notifications_coalesced() -> Iterator[None]:
+    """Send one ``assignments_changed`` for every write inside the block, on commit, instead of one each.
+
+    A batch of a thousand reviews then marks its paths pending once and enqueues one rollup refresh.
+    """
+    if _coalesced.get() is not None:
+        yield
+        return
+    token = _coalesced.set((set(), set()))
+    try:
+        yield
+        programme_ids, unit_paths = _coalesced.get()
+    finally:
+        _coalesced.reset(token)
+    if programme_ids:
+        _notify(programme_ids=programme_ids, unit_paths=unit_paths)
+
+
 def _notify(*, programme_ids: Iterable[int], unit_paths: Iterable[str]) -> None:
     programme_ids, unit_paths = set(programme_ids), set(unit_paths)
+    pending = _coalesced.get()
+    if pending is not None:
+        pending[0].update(programme_ids)
+        pending[1].update(unit_paths)
+        return
     transaction.on_commit(
         lambda: assignments_changed.send(
             sender=Assignment, programme_ids=programme_ids, unit_paths=unit_paths
@@ -194,6 +224,45 @@ def report_return(*, report: Report, user, note: str) -> Report:
     if not note.strip():
         raise ValidationError({"review_note": _("Say why the report is returned.")})
     return _review(report=report, user=user, state=ReviewState.RETURNED, note=note)
+
+
+class ReviewRefused(ValidationError):
+    """A batch of reviews was refused, and nothing of it written; ``refused`` maps report id → reasons."""
+
+    def __init__(self, refused: dict[int, list[str]]):
+        super().__init__([message for messages in refused.values() for message in messages])
+        self.refused = refused
+
+
+def reports_review(*, reports: Iterable[Report], user, accept: bool, note: str = "") -> list[Report]:
+    """Accept (or return, with a reason) many reports at once, all or none, each as one by one would.
+
+    Every report goes through report_accept() or report_return(), so each keeps its own reviewer,
+    time, note and trail entry. The rows are locked in one order first (two batches never wait on
+    each other crosswise), and every report that cannot be reviewed is named before anything is
+    written. The read side hears of the whole batch once, on commit.
+    """
+    ids = sorted({report.pk for report in reports})
+    if not accept and not note.strip():
+        raise ValidationError({"review_note": _("Say why the report is returned.")})
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().filter(pk__in=ids).order_by("pk").in_bulk()
+        refused = {
+            pk: [_("This report has already been reviewed.")]
+            for pk in ids
+            if pk not in locked or locked[pk].review_state != ReviewState.SUBMITTED
+        }
+        if refused:
+            raise ReviewRefused(refused)
+        review = report_accept if accept else report_return
+        with notifications_coalesced():
+            reviewed = []
+            for pk in ids:
+                try:
+                    reviewed.append(review(report=locked[pk], user=user, note=note))
+                except ValidationError as error:
+                    raise ReviewRefused({pk: error.messages}) from error
+    return reviewed
 
 
 @transaction.atomic
