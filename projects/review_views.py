@@ -6,9 +6,11 @@ selection) after the rule ``projects.review_report`` allows it on each report.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -23,6 +25,21 @@ from projects.tables import ReversalTable
 from projects.views import EXPORT_FORMATS, RuleRequiredMixin, forbidden, report_or_404
 
 
+class CappedPaginator(Paginator):
+    """Count at most ``cap`` rows (and one more, to know there are more): an exact count of a national queue
+    would read every report awaiting review, where a page needs only its own rows."""
+
+    cap = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.values("pk")[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 class ReviewQueueView(RuleRequiredMixin, FilterView):
     """/reviews/: per assignment, the newest report awaiting review (older ones folded under it), oldest first,
     beside the unit's previous reviewed report; filterable, and reviewed one by one or a ticked selection at once."""
@@ -30,7 +47,8 @@ class ReviewQueueView(RuleRequiredMixin, FilterView):
     permission_required = "projects.use_reviews"
     template_name = "projects/review_queue.html"
     filterset_class = ReviewQueueFilter
-    paginate_by = 50
+    paginate_by = 25
+    paginator_class = CappedPaginator
     page_sizes = (25, 50, 100, 200, 500, 1000)
     context_object_name = "reports"
 
