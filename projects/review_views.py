@@ -80,7 +80,9 @@ class ReviewQueueView(RuleRequiredMixin, FilterView):
         context["reports"] = selectors.review_rows(reports)
         context["review_form"] = ReviewForm()
         context.setdefault("bulk_form", BulkReviewForm())
-        context["selected"] = set(context["bulk_form"]["reports"].value() or [])
+        context["selected"] = {
+            int(v) for v in context["bulk_form"]["reports"].value() or [] if str(v).isdigit()
+        }
         context["summary"] = selectors.review_queue_summary(self.request.user)
         context["page_sizes"] = self.page_sizes
         context["query"] = self.request.GET.urlencode()
