@@ -154,7 +154,6 @@ class BulkReportForm(ReportForm):
     """One row of the bulk grid: a row left without a status is skipped."""
 
     assignment = forms.IntegerField(widget=forms.HiddenInput)
-    evidence_file = None
     pending_evidence = None
 
     def __init__(self, *args, **kwargs):
@@ -177,7 +176,7 @@ class BulkReportForm(ReportForm):
         ):
             self.add_error("effective_date", _("This field is required."))
         if not cleaned.get("status"):
-            for name in ("percent", "completed_on", "note", "evidence_url"):
+            for name in ("percent", "completed_on", "note", "evidence_file", "evidence_url"):
                 if name in self.errors:
                     continue
                 if cleaned.get(name) not in (None, ""):

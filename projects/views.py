@@ -9,6 +9,7 @@ import mimetypes
 import os
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -358,7 +359,7 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
         return self.render_grid(formset, {a.pk: a for a in assignments})
 
     def post(self, request, *args, **kwargs):
-        formset = BulkReportFormSet(data=request.POST)
+        formset = BulkReportFormSet(data=request.POST, files=request.FILES)
         ids = []
         for index in range(min(formset.total_form_count(), 500)):
             raw = request.POST.get(f"form-{index}-assignment", "")
@@ -387,6 +388,7 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
                             completed_on=data["completed_on"],
                             effective_date=data["effective_date"],
                             note=data["note"],
+                            evidence_file=data.get("evidence_file") or None,
                             evidence_url=data["evidence_url"],
                             expected_version=data["version"],
                         )
@@ -400,7 +402,7 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
                 conflict = conflicts.get(form.cleaned_data.get("assignment"))
                 if conflict is not None:
                     data[f"form-{index}-version"] = str(conflict.assignment.version)
-            rebound = BulkReportFormSet(data=data)
+            rebound = BulkReportFormSet(data=data, files=request.FILES)
             rebound.is_valid()
             return self.render_grid(rebound, scoped, conflicts=conflicts, status=409)
         messages.success(
@@ -421,10 +423,13 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
                     "form": form,
                     "assignment": assignment,
                     "conflict": conflicts.get(assignment.pk) if assignment else None,
+                    # A file chosen in a submission that was refused is not kept: say so on its row.
+                    "lost_file": bool(form.files.get(form.add_prefix("evidence_file"))),
                 }
             )
         context = self.get_context_data(formset=formset, rows=rows, conflicts=conflicts)
         context["max_rows"] = self.max_rows
+        context["evidence_limit"] = settings.TIENDO_EVIDENCE_MAX_BYTES
         return self.render_to_response(context, status=status)
 
 
