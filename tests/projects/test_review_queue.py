@@ -140,7 +140,7 @@ def test_bulk_accept_leaves_each_report_the_trail_of_one_by_one():
         assert report.reviewed_by == c06 and report.reviewed_at is not None
         assert report.review_note == "Đã đối chiếu"
         trail = list(report.history.order_by("history_date").values_list("review_state", "history_user_id"))
-        assert trail[-1][0] == ReviewState.ACCEPTED
+        assert trail[-1] == (ReviewState.ACCEPTED, c06.pk)
         report.assignment.refresh_from_db()
         assert report.assignment.verified_report_id == report.pk
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from metrics import (
     bench,
     bench_pages,  # noqa: F401 - registers the page measurements (queries, time, weight)
+    bench_review,  # noqa: F401 - registers the review queue page and the bulk acceptance
 )
 
 
