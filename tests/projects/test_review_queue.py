@@ -248,3 +248,21 @@ def test_the_queue_page_reads_the_same_number_of_queries_at_two_sizes():
     assert large_rows >= small_rows + 7
     assert large == small
     assert small <= 12
+
+
+def test_a_bulk_review_across_provinces_leaves_every_rollup_equal_to_a_fresh_count(
+    django_capture_on_commit_callbacks,
+):
+    from metrics import rollups
+    from projects.models import Programme
+
+    da06 = Programme.objects.get(code="DA06")
+    today = timezone.localdate()
+    rollups.recompute_programme(da06, day=today)
+    reports = [submit_done(a) for a in open_assignments("02", 2)]
+    reports += [submit_done(a, username="camau") for a in open_assignments("96", 2)]
+    reports += [submit_done(a, username="hanoi") for a in open_assignments("01", 2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reports_review(reports=reports, user=user("c06"), accept=True)
+    assert not RollupPending.objects.exists()
+    assert rollups.verify_programme(da06, today) == []
