@@ -376,7 +376,8 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
             return self.render_grid(formset, scoped)
         conflicts = {}
         try:
-            with transaction.atomic():
+            # One notification for the whole grid, as for a bulk review: one rollup refresh, not one per row.
+            with transaction.atomic(), services.notifications_coalesced():
                 for form in rows:
                     data = form.cleaned_data
                     try:
