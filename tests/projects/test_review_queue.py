@@ -89,7 +89,18 @@ def test_each_row_says_how_long_it_has_waited():
     report = submit(open_assignment("02"), days_ago=12)
     html = client_for("c06").get(QUEUE + "?unit=02").content.decode()
     card = html[html.index(f'id="report-{report.pk}"') :]
-    assert "waiting 1\xa0week, 5\xa0days" in card[:3000]
+    assert "waiting 12 days" in card[:3000]
+    html = client_for("c06").get("/reviews/?unit=02").content.decode()
+    assert "đã chờ 12 ngày" in html[html.index(f'id="report-{report.pk}"') :][:3000]
+
+
+def test_a_wait_reads_in_days_or_hours():
+    from projects.templatetags.review import waited
+
+    now = timezone.now()
+    assert waited(now - timedelta(days=1500, hours=3), now) == "1.500 ngày"
+    assert waited(now - timedelta(hours=5), now) == "5 giờ"
+    assert waited(now - timedelta(minutes=5), now) == "chưa đến một giờ"
 
 
 # Folding and the previous report -------------------------------------------------------------------------
