@@ -62,8 +62,6 @@ SNAPSHOT_DEPTH = 1
 LOCK_NAMESPACE = 7_261_006
 BATCH_SIZE = 5000
 STATUS_FIELDS = [s.value for s in STATUSES]
-# A refresh of more units than this recomputes the whole programme instead.
-MAX_REFRESH_UNITS = 200
 
 
 def today() -> date:
@@ -711,16 +709,16 @@ def _path_prefixes(paths: Iterable[str]) -> set[str]:
 def refresh_paths(programme: Programme, paths: Iterable[str], *, day: date | None = None) -> int:
     """Recompute the rows of every unit on the given paths to the nation, and the programme's goals.
 
-    The assignments of the whole programme are read once, grouped by the deepest changed unit above
-    each of them, so the roll-up is over a handful of rows. A day not yet computed in full is
-    computed in full instead, so that a refresh never leaves a partial day behind.
+    The assignments of the changed units' subtrees are read once, grouped by unit and given to the
+    deepest changed unit above each, so that a refresh costs the subtrees it reads, for one changed
+    commune or a thousand (a bulk review). A day not yet computed in full is computed in full
+    instead, so that a refresh never leaves a partial day behind.
     """
     day = day or today()
     paths = list(paths)
     prefixes = _path_prefixes(paths)
     stored = RollupDay.objects.filter(programme=programme, day=day, max_depth__isnull=True).first()
-    if stored is None or len(prefixes) > MAX_REFRESH_UNITS:
-        # A large import touches so many paths that one full pass is cheaper than a long CASE.
+    if stored is None:
         rows = recompute_programme(programme, day=day)
         mark_history_stale(programme, paths, day=day, since=stored.computed_at if stored else None)
         return rows
@@ -759,16 +757,34 @@ def _refresh_figures(programme: Programme, day: date, targets: list[tuple[int, s
     deep = sorted((t for t in targets if t[2] >= SNAPSHOT_DEPTH), key=lambda t: -t[2])
     tops = [t for t in deep if t[2] == SNAPSHOT_DEPTH]
     if deep and tops:
-        cases = " ".join(["WHEN u.path LIKE %s THEN %s"] * len(deep))
+        # Grouped by each assignment's own unit, then given to the deepest changed unit above it here:
+        # the query costs the size of the subtrees read, however many units changed in them (a bulk
+        # review touches a thousand communes; a CASE of a thousand patterns per row would not do).
         sql, params = _status_query(
             programme_id=programme.pk,
             day=day,
-            group=f"CASE {cases} ELSE NULL END",
-            group_params=[value for pk, path, _depth in deep for value in (path + "%", pk)],
+            group="u.path",
+            group_params=[],
             where="AND (" + " OR ".join(["u.path LIKE %s"] * len(tops)) + ")",
             where_params=[path + "%" for _pk, path, _depth in tops],
         )
-        rows = [row for row in _fetch(sql, params) if row[0] is not None]
+        by_path = {path: pk for pk, path, _depth in deep}
+        owner: dict[str, int | None] = {}
+
+        def deepest(path: str) -> int | None:
+            if path not in owner:
+                parts = path.rstrip("/").split("/")
+                owner[path] = next(
+                    (
+                        by_path[prefix]
+                        for prefix in ("/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1))
+                        if prefix in by_path
+                    ),
+                    None,
+                )
+            return owner[path]
+
+        rows = ((target, *row[1:]) for row in _fetch(sql, params) if (target := deepest(row[0])) is not None)
         figures = roll_up(
             rows, _target_tree(deep), keep={pk for pk, _p, _d in tops}, accumulators=accumulators
         )

@@ -10,6 +10,7 @@ import json
 from datetime import date
 from urllib.parse import urlencode
 
+import rules
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest
@@ -176,6 +177,9 @@ class NationalSummaryView(DashboardMixin, TemplateView):
         programme = programme or next(iter(programmes.values()), None)
         if programme is not None:
             context.update(programme_panels(self, programme))
+        if rules.has_perm("projects.use_reviews", self.request.user):
+            # A reviewer's home: how much awaits them, and for how long, above the figures.
+            context["review_summary"] = project_selectors.review_queue_summary(self.request.user)
         return context
 
 

@@ -172,7 +172,6 @@ class BulkReportForm(ReportForm):
     """One row of the bulk grid: a row left without a status is skipped."""
 
     assignment = forms.IntegerField(widget=forms.HiddenInput)
-    evidence_file = None
     pending_evidence = None
 
     def __init__(self, *args, **kwargs):
@@ -195,7 +194,7 @@ class BulkReportForm(ReportForm):
         ):
             self.add_error("effective_date", _("This field is required."))
         if not cleaned.get("status"):
-            for name in ("percent", "completed_on", "note", "evidence_url"):
+            for name in ("percent", "completed_on", "note", "evidence_file", "evidence_url"):
                 if name in self.errors:
                     continue
                 if cleaned.get(name) not in (None, ""):
@@ -224,6 +223,43 @@ class ReviewForm(forms.Form):
         if cleaned.get("action") == self.RETURN and not cleaned.get("review_note", "").strip():
             self.add_error("review_note", _("Say why the report is returned."))
         return cleaned
+
+
+class ReportIdsField(forms.Field):
+    """The ids of the reports ticked in the queue (checkboxes named alike); which exist is the view's question."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Tick the reports to accept or return."),
+        "invalid": _("The selection could not be read; reload the page and tick the reports again."),
+    }
+
+    def __init__(self, *, max_count: int, **kwargs):
+        super().__init__(**kwargs)
+        self.max_count = max_count
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        if not all(str(item).isdigit() for item in values):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return sorted({int(item) for item in values})
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > self.max_count:
+            raise ValidationError(
+                _("At most %(max)s reports can be reviewed at once."), params={"max": self.max_count}
+            )
+
+
+class BulkReviewForm(ReviewForm):
+    """Accept or return the reports ticked in the queue, with one note for all."""
+
+    MAX_REPORTS = 1000
+
+    reports = ReportIdsField(max_count=MAX_REPORTS)
 
 
 class GoalAssessmentForm(ReportForm):

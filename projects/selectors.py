@@ -279,10 +279,11 @@ def reviewer_programme_ids(user) -> list[int] | None:
         return []
     if user.is_superuser:
         return None
-    return list(
-        Membership.objects.filter(user=user, role=Role.REVIEWER, programme__isnull=False).values_list(
-            "programme_id", flat=True
-        )
+    from projects.rules import memberships
+
+    # The memberships the rules read, kept on the user object: one query per request, however often asked.
+    return sorted(
+        {programme for role, _path, programme in memberships(user) if role == Role.REVIEWER and programme}
     )
 
 
@@ -355,6 +356,74 @@ def review_queue(user) -> QuerySet[Report]:
     return queryset.select_related(
         "programme", "assignment__task", "assignment__unit", "goal", "submitted_by"
     ).order_by("submitted_at", "pk")
+
+
+def _same_target(prefix: str = "") -> Q:
+    """Reports on the same assignment or goal as the outer report (NULL never equals NULL in SQL)."""
+    return Q(assignment_id=OuterRef(f"{prefix}assignment_id")) | Q(goal_id=OuterRef(f"{prefix}goal_id"))
+
+
+def review_queue_heads(user) -> QuerySet[Report]:
+    """Return the queue as a reviewer works through it: per assignment (or goal), its newest report awaiting
+    review, oldest first. The older reports awaiting review that it supersedes are folded under it (see
+    review_rows). Annotated with ``previous_report_id``: the latest reviewed report on the same assignment
+    or goal (accepted or returned) before it."""
+    from django.db.models import Exists
+
+    from projects.choices import ReviewState
+
+    newer = Report.objects.filter(_same_target(), review_state=ReviewState.SUBMITTED).filter(
+        Q(submitted_at__gt=OuterRef("submitted_at"))
+        | Q(submitted_at=OuterRef("submitted_at"), pk__gt=OuterRef("pk"))
+    )
+    previous = (
+        Report.objects.filter(
+            _same_target(),
+            review_state__in=[ReviewState.ACCEPTED, ReviewState.RETURNED],
+            submitted_at__lte=OuterRef("submitted_at"),
+        )
+        .exclude(pk=OuterRef("pk"))
+        .order_by("-submitted_at", "-pk")
+    )
+    return (
+        review_queue(user)
+        .filter(~Exists(newer))
+        .annotate(previous_report_id=Subquery(previous.values("pk")[:1]))
+        .select_related("assignment__task__programme")
+    )
+
+
+def review_rows(reports: list[Report]) -> list[Report]:
+    """Give each report of a page of review_queue_heads its ``folded`` reports (older, awaiting review on
+    the same assignment or goal, newest first) and its ``previous`` report: two queries for the page."""
+    from projects.choices import ReviewState
+
+    assignment_ids = {r.assignment_id for r in reports if r.assignment_id}
+    goal_ids = {r.goal_id for r in reports if r.goal_id}
+    folded: dict[tuple, list[Report]] = defaultdict(list)
+    if reports:
+        older = (
+            Report.objects.filter(Q(assignment_id__in=assignment_ids) | Q(goal_id__in=goal_ids))
+            .filter(review_state=ReviewState.SUBMITTED)
+            .exclude(pk__in=[r.pk for r in reports])
+            .select_related("submitted_by")
+            .order_by("-submitted_at", "-pk")
+        )
+        for report in older:
+            folded[report.assignment_id, report.goal_id].append(report)
+    previous_ids = [r.previous_report_id for r in reports if getattr(r, "previous_report_id", None)]
+    previous = Report.objects.select_related("reviewed_by").in_bulk(previous_ids) if previous_ids else {}
+    for report in reports:
+        report.folded = folded.get((report.assignment_id, report.goal_id), [])
+        report.previous = previous.get(getattr(report, "previous_report_id", None))
+    return reports
+
+
+def review_queue_summary(user) -> dict:
+    """Return the size of a reviewer's queue and when its oldest report was submitted, in one query."""
+    from django.db.models import Count, Min
+
+    return review_queue(user).order_by().aggregate(count=Count("pk"), oldest=Min("submitted_at"))
 
 
 def reversals_by_unit(*, programme_ids: list[int] | None) -> list[dict]:

@@ -5,12 +5,14 @@ assignment's latest reports in step, and tells the read side on commit what chan
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Value
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,8 +32,36 @@ class ReportConflict(Exception):
         self.newer_report = newer_report
 
 
+# While notifications_coalesced() is open: what the writes inside it changed, sent once at its end.
+_coalesced: ContextVar[tuple[set[int], set[str]] | None] = ContextVar("coalesced", default=None)
+
+
+@contextmanager
+def notifications_coalesced() -> Iterator[None]:
+    """Send one ``assignments_changed`` for every write inside the block, on commit, instead of one each.
+
+    A batch of a thousand reviews then marks its paths pending once and enqueues one rollup refresh.
+    """
+    if _coalesced.get() is not None:
+        yield
+        return
+    token = _coalesced.set((set(), set()))
+    try:
+        yield
+        programme_ids, unit_paths = _coalesced.get()
+    finally:
+        _coalesced.reset(token)
+    if programme_ids:
+        _notify(programme_ids=programme_ids, unit_paths=unit_paths)
+
+
 def _notify(*, programme_ids: Iterable[int], unit_paths: Iterable[str]) -> None:
     programme_ids, unit_paths = set(programme_ids), set(unit_paths)
+    pending = _coalesced.get()
+    if pending is not None:
+        pending[0].update(programme_ids)
+        pending[1].update(unit_paths)
+        return
     transaction.on_commit(
         lambda: assignments_changed.send(
             sender=Assignment, programme_ids=programme_ids, unit_paths=unit_paths
@@ -202,26 +232,67 @@ def _check_validity(assignment: Assignment, effective_date: date) -> None:
         )
 
 
-def _review(*, report: Report, user, state: str, note: str) -> Report:
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.carried_from_id is not None:
-        raise ValidationError(_("A carried report follows its original; review the original."))
-    if report.review_state != ReviewState.SUBMITTED:
-        raise ValidationError(_("This report has already been reviewed."))
-    report.review_state = state
-    report.reviewed_by = user
-    report.reviewed_at = timezone.now()
-    report.review_note = note
-    report.full_clean()
-    report.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_note"])
-    _after_report_change(report)
-    return report
+class ReviewRefused(ValidationError):
+    """A review was refused, and nothing of it written; ``refused`` maps report id → reasons."""
+
+    def __init__(self, refused: dict[int, list[str]]):
+        super().__init__([message for messages in refused.values() for message in messages])
+        self.refused = refused
+
+
+REVIEW_FIELDS = ["review_state", "reviewed_by", "reviewed_at", "review_note"]
+
+
+def _review(*, reports: Iterable[Report], user, state: str, note: str) -> list[Report]:
+    """Give reports awaiting review a review state, all or none: the one way a report is accepted or returned.
+
+    One report or a thousand take the same steps: the rows are locked in one order (two reviews never
+    wait on each other crosswise), every report that is no longer awaiting review is named before
+    anything is written, then each gets its reviewer, time and note, with its entry in the review trail
+    (django-simple-history), its report chain is brought up to date, and the read side hears of the
+    whole review once, on commit.
+    """
+    ids = sorted({report.pk for report in reports})
+    locked = {
+        report.pk: report for report in Report.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    refused = {
+        pk: [_("This report has already been reviewed.")]
+        for pk in ids
+        if pk not in locked or locked[pk].review_state != ReviewState.SUBMITTED
+    }
+    refused.update(
+        {
+            pk: [_("A carried report follows its original; review the original.")]
+            for pk, report in locked.items()
+            if report.carried_from_id is not None
+        }
+    )
+    if refused:
+        raise ReviewRefused(refused)
+    now = timezone.now()
+    # Only the review fields change; the reviewer is a user already read, not a key to look up per report.
+    unchanged = [f.name for f in Report._meta.fields if f.name not in REVIEW_FIELDS] + ["reviewed_by"]
+    for report in locked.values():
+        report.review_state = state
+        report.reviewed_by = user
+        report.reviewed_at = now
+        report.review_note = note
+        report.clean_fields(exclude=unchanged)
+    reviewed = [locked[pk] for pk in ids]
+    # Every report of one review gets the same values: one UPDATE, and one trail entry each.
+    Report.objects.filter(pk__in=ids).update(
+        review_state=state, reviewed_by=user, reviewed_at=now, review_note=note
+    )
+    Report.history.bulk_history_create(reviewed, update=True, default_user=user, default_date=now)
+    _after_reports_change(reviewed)
+    return reviewed
 
 
 @transaction.atomic
 def report_accept(*, report: Report, user, note: str = "") -> Report:
     """Accept a report: from now on it counts in the verified view."""
-    return _review(report=report, user=user, state=ReviewState.ACCEPTED, note=note)
+    return _review(reports=[report], user=user, state=ReviewState.ACCEPTED, note=note)[0]
 
 
 @transaction.atomic
@@ -229,7 +300,20 @@ def report_return(*, report: Report, user, note: str) -> Report:
     """Return a report to its reporter with a reason; it never counts."""
     if not note.strip():
         raise ValidationError({"review_note": _("Say why the report is returned.")})
-    return _review(report=report, user=user, state=ReviewState.RETURNED, note=note)
+    return _review(reports=[report], user=user, state=ReviewState.RETURNED, note=note)[0]
+
+
+@transaction.atomic
+def reports_review(*, reports: Iterable[Report], user, accept: bool, note: str = "") -> list[Report]:
+    """Accept (or return, with a reason) many reports at once, all or none, exactly as one by one would.
+
+    The same steps as report_accept() and report_return(): see _review(). Raise ReviewRefused naming
+    every report that could not be reviewed.
+    """
+    if not accept and not note.strip():
+        raise ValidationError({"review_note": _("Say why the report is returned.")})
+    state = ReviewState.ACCEPTED if accept else ReviewState.RETURNED
+    return _review(reports=list(reports), user=user, state=state, note=note)
 
 
 @transaction.atomic
@@ -248,18 +332,36 @@ def report_withdraw(*, report: Report, user, note: str = "") -> Report:
 
 
 def _after_report_change(report: Report) -> None:
-    if report.assignment_id:
-        report_chains_refresh(assignment_ids=[report.assignment_id])
-        assignment = Assignment.objects.select_related("unit").get(pk=report.assignment_id)
-        if assignment.valid_to is not None:
-            from projects import lineage
+    _after_reports_change([report])
 
-            # An assignment carried to a successor: the copies of its reports there follow them.
-            lineage.follow_original(report)
-        _notify(programme_ids={report.programme_id}, unit_paths={assignment.unit.path})
-    else:
-        report_chains_refresh(goal_ids=[report.goal_id])
-        _notify(programme_ids={report.programme_id}, unit_paths=set())
+
+def _after_reports_change(reports: list[Report]) -> None:
+    """Bring the report chains of the reports' assignments and goals up to date; tell the read side once.
+
+    A report on an assignment that was carried to a successor (projects.lineage) has copies there that
+    follow its review: they change too, and so do the successors' figures.
+    """
+    assignment_ids = sorted({r.assignment_id for r in reports if r.assignment_id})
+    goal_ids = sorted({r.goal_id for r in reports if r.goal_id})
+    if assignment_ids:
+        report_chains_refresh(assignment_ids=assignment_ids)
+    if goal_ids:
+        report_chains_refresh(goal_ids=goal_ids)
+    ended = set(
+        Assignment.objects.filter(pk__in=assignment_ids, valid_to__isnull=False).values_list("pk", flat=True)
+    )
+    if ended:
+        from projects import lineage
+
+        for report in reports:
+            if report.assignment_id in ended:
+                lineage.follow_original(report)
+    unit_paths = set(
+        Unit.objects.filter(
+            Q(assignments__pk__in=assignment_ids) | Q(assignments__carried_from__in=ended)
+        ).values_list("path", flat=True)
+    )
+    _notify(programme_ids={r.programme_id for r in reports}, unit_paths=unit_paths)
 
 
 # Report chains -------------------------------------------------------------------------------------
@@ -320,7 +422,7 @@ def report_chains_refresh(
                 )
         if assignment_id is not None:
             latest[assignment_id] = current
-    Report.objects.bulk_update(changed_reports, ["verified_until", "reported_until"], batch_size=2000)
+    _bulk_set(Report, changed_reports, ["verified_until", "reported_until"])
 
     changed_assignments = []
     if latest:
@@ -335,10 +437,34 @@ def report_chains_refresh(
                         pk=pk, verified_report_id=want["verified"], reported_report_id=want["reported"]
                     )
                 )
-        Assignment.objects.bulk_update(
-            changed_assignments, ["verified_report", "reported_report"], batch_size=2000
-        )
+        _bulk_set(Assignment, changed_assignments, ["verified_report_id", "reported_report_id"])
     return len(changed_reports) + len(changed_assignments)
+
+
+def _bulk_set(model, objects: list, fields: list[str]) -> None:
+    """Write each object's own values of some fields: on PostgreSQL one UPDATE … FROM (VALUES …) per
+    thousand rows, since Django's bulk_update builds a CASE per field and row, which costs seconds for
+    the thousand reports of a bulk review; elsewhere bulk_update."""
+    if not objects:
+        return
+    columns = [model._meta.get_field(name).column for name in fields]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objects, [model._meta.get_field(n).name for n in fields], batch_size=500)
+        return
+    types = [model._meta.get_field(name).db_type(connection) for name in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = v.c{i}" for i, c in enumerate(columns))
+    row = "(%s, " + ", ".join(f"%s::{t}" for t in types) + ")"
+    names = ", ".join(["id", *(f"c{i}" for i in range(len(columns)))])
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), 1000):
+            chunk = objects[start : start + 1000]
+            sql = (
+                f"UPDATE {table} AS t SET {assignments} "  # noqa: S608 (names from the model; values are parameters)
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v({names}) WHERE t.id = v.id"
+            )
+            params = [value for obj in chunk for value in (obj.pk, *(getattr(obj, n) for n in fields))]
+            cursor.execute(sql, params)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ import mimetypes
 import os
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,13 +37,12 @@ from projects.forms import (
     GoalAssessmentForm,
     ImportForm,
     ReportForm,
-    ReviewForm,
     WithdrawForm,
 )
 from projects.models import Assignment, Goal, ImportJob, Membership, Report, Task
 from projects.rules import memberships
 from projects.storage import private_storage
-from projects.tables import ReporterAssignmentTable, ReversalTable
+from projects.tables import ReporterAssignmentTable
 
 logger = logging.getLogger(__name__)
 
@@ -363,7 +363,7 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
         return self.render_grid(formset, {a.pk: a for a in assignments})
 
     def post(self, request, *args, **kwargs):
-        formset = BulkReportFormSet(data=request.POST)
+        formset = BulkReportFormSet(data=request.POST, files=request.FILES)
         ids = []
         for index in range(min(formset.total_form_count(), 500)):
             raw = request.POST.get(f"form-{index}-assignment", "")
@@ -380,7 +380,8 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
             return self.render_grid(formset, scoped)
         conflicts = {}
         try:
-            with transaction.atomic():
+            # One notification for the whole grid, as for a bulk review: one rollup refresh, not one per row.
+            with transaction.atomic(), services.notifications_coalesced():
                 for form in rows:
                     data = form.cleaned_data
                     try:
@@ -392,6 +393,7 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
                             completed_on=data["completed_on"],
                             effective_date=data["effective_date"],
                             note=data["note"],
+                            evidence_file=data.get("evidence_file") or None,
                             evidence_url=data["evidence_url"],
                             expected_version=data["version"],
                         )
@@ -405,7 +407,7 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
                 conflict = conflicts.get(form.cleaned_data.get("assignment"))
                 if conflict is not None:
                     data[f"form-{index}-version"] = str(conflict.assignment.version)
-            rebound = BulkReportFormSet(data=data)
+            rebound = BulkReportFormSet(data=data, files=request.FILES)
             rebound.is_valid()
             return self.render_grid(rebound, scoped, conflicts=conflicts, status=409)
         messages.success(
@@ -426,80 +428,18 @@ class ReportBulkView(RuleRequiredMixin, TemplateView):
                     "form": form,
                     "assignment": assignment,
                     "conflict": conflicts.get(assignment.pk) if assignment else None,
+                    # A file chosen in a submission that was refused is not kept: say so on its row.
+                    "lost_file": bool(form.files.get(form.add_prefix("evidence_file"))),
                 }
             )
         context = self.get_context_data(formset=formset, rows=rows, conflicts=conflicts)
         context["max_rows"] = self.max_rows
+        context["evidence_limit"] = settings.TIENDO_EVIDENCE_MAX_BYTES
         return self.render_to_response(context, status=status)
 
 
 class _Rollback(Exception):
     """Undo every report of a bulk submission when one of them meets a conflict."""
-
-
-# Review --------------------------------------------------------------------------------------------------
-
-
-class ReviewQueueView(RuleRequiredMixin, ExportMixin, SingleTableMixin, TemplateView):
-    """/reviews/: reports awaiting review in my programmes, oldest first; reversals per unit."""
-
-    permission_required = "projects.use_reviews"
-    template_name = "projects/review_queue.html"
-    table_class = ReversalTable
-    table_pagination = {"per_page": 25}
-    export_formats = EXPORT_FORMATS
-    export_name = "reversals"
-    queue_size = 50
-
-    def get_table_data(self):
-        return selectors.reversals_by_unit(programme_ids=selectors.reviewer_programme_ids(self.request.user))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        queue = selectors.review_queue(self.request.user)
-        errors = kwargs.get("review_errors")
-        reports = list(queue[: self.queue_size])
-        if errors is not None and errors.report_id not in {r.pk for r in reports}:
-            # The report whose review needs correcting comes first, wherever it stands in the queue.
-            reports.insert(0, queue.get(pk=errors.report_id))
-        items = []
-        for report in reports:
-            form = errors if errors is not None and errors.report_id == report.pk else ReviewForm()
-            items.append({"report": report, "form": form})
-        context["queue"] = items
-        context["queue_count"] = queue.count()
-        context["export_formats"] = EXPORT_FORMATS
-        return context
-
-
-class ReportReviewView(View):
-    """POST /reviews/<pk>/: accept a report, or return it with a reason."""
-
-    def post(self, request, pk):
-        if not request.user.is_authenticated:
-            return forbidden(request)
-        report = report_or_404(request.user, "projects.review_report", pk)
-        form = ReviewForm(data=request.POST)
-        if not form.is_valid():
-            form.report_id = report.pk
-            if not request.user.has_perm("projects.use_reviews"):
-                raise PermissionDenied
-            view = ReviewQueueView()
-            view.setup(request)
-            view.object_list = None
-            context = view.get_context_data(review_errors=form)
-            return TemplateResponse(request, view.template_name, context, status=400)
-        note = form.cleaned_data["review_note"]
-        try:
-            if form.cleaned_data["action"] == ReviewForm.ACCEPT:
-                services.report_accept(report=report, user=request.user, note=note)
-                messages.success(request, _("Report accepted: it now counts in the verified figures."))
-            else:
-                services.report_return(report=report, user=request.user, note=note)
-                messages.success(request, _("Report returned to its reporter with your reason."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("projects:report_queue")
 
 
 # Evidence and audit --------------------------------------------------------------------------------------

@@ -159,6 +159,17 @@ class Report(models.Model):
                 fields=["programme", "review_state", "submitted_at"],
                 name="report_review_queue",
             ),
+            # The review queue: reports awaiting review, oldest first, per programme and over all (admins).
+            models.Index(
+                fields=["programme", "submitted_at", "id"],
+                name="report_awaiting_review",
+                condition=models.Q(review_state=ReviewState.SUBMITTED),
+            ),
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="report_awaiting_review_all",
+                condition=models.Q(review_state=ReviewState.SUBMITTED),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -85,13 +85,13 @@ def test_queue_is_the_reviewers_programme_oldest_first_with_buttons():
     submit_done(open_assignment("02"))
     response = client_for("c06").get("/en/reviews/")
     html = response.content.decode()
-    reports = [item["report"] for item in response.context["queue"]]
+    reports = response.context["reports"]
     assert reports, "the demo has DA06 reports awaiting review"
     assert {r.programme.code for r in reports} == {"DA06"}
     assert [r.submitted_at for r in reports] == sorted(r.submitted_at for r in reports)
     assert ">Accept</button>" in html and ">Return</button>" in html
-    vpcp = client_for("vpcp").get("/reviews/").context["queue"]
-    assert {item["report"].programme.code for item in vpcp} == {"CDS2022"}
+    vpcp = client_for("vpcp").get("/reviews/").context["reports"]
+    assert {report.programme.code for report in vpcp} == {"CDS2022"}
 
 
 def test_image_evidence_is_shown_inline_in_the_queue():
@@ -130,9 +130,10 @@ def test_reversals_per_unit_are_counted_and_shown():
     after = reversals()[unit_today("02").code]
     assert after["returned"] == before["returned"] + 1
     assert after["reopened"] == before["reopened"] + 1
-    html = client_for("c06").get("/en/reviews/").content.decode()
+    html = client_for("c06").get("/en/reviews/reversals/").content.decode()
     # Hà Giang's work is Tuyên Quang's since 01/07/2025.
     name = unit_today("02").name
     assert "Reversals by unit" in html and name in html
-    export = client_for("c06").get("/en/reviews/?_export=csv")
+    assert 'href="/en/reviews/reversals/"' in client_for("c06").get("/en/reviews/").content.decode()
+    export = client_for("c06").get("/en/reviews/reversals/?_export=csv")
     assert export.status_code == 200 and name in export.content.decode("utf-8-sig")

@@ -8,6 +8,7 @@ from metrics import (
     bench,
     bench_brief,  # noqa: F401 - registers the brief's measurement after the pages' (the PDF's time)
     bench_pages,  # noqa: F401 - registers the page measurements (queries, time, weight)
+    bench_review,  # noqa: F401 - registers the review queue page and the bulk acceptance
 )
 
 
