@@ -79,6 +79,13 @@ def current() -> dict[str, int]:
         return {code or "": value for code, value in cursor.fetchall()}
 
 
+def read() -> dict[str, int]:
+    """Return current(), read once per request: before any figure the request reads."""
+    from metrics import memo
+
+    return memo.once(("generations",), current)
+
+
 def _bump_every_page(sender, **kwargs) -> None:
     bump(None)
 

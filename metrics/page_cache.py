@@ -59,7 +59,7 @@ def is_read_page(request) -> bool:
 
 def generations_of(request) -> str:
     """The generations of the data a page shows, as part of its key."""
-    current = generation.current()
+    current = generation.read()
     match = request.resolver_match
     code = None
     if match.url_name in PROGRAMME_PAGES:

@@ -1,6 +1,7 @@
 """Cached pages: a crowd reads one render, a change shows at once, and no reader gets another's page."""
 
 import re
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -211,8 +212,6 @@ def test_languages_and_days_never_share_a_page(client, page_cache_on, da06):
 
 def test_today_is_part_of_the_key(rf, page_cache_on, da06, monkeypatch):
     """A page without as_of shows today: at midnight it is another page."""
-    from datetime import date
-
     from django.urls import resolve
 
     request = rf.get("/programmes/DA06/")
@@ -243,3 +242,54 @@ def test_a_bump_waits_for_the_commit(page_cache_on, da06, django_capture_on_comm
             callback()
     assert len(queries) == 1, "one statement per transaction"
     assert generation.current()["DA06"] == before.get("DA06", 0) + 1
+
+
+# Figures counted on demand (a day not stored) are counted once per generation -----------------------------
+
+
+def test_a_day_not_stored_is_counted_once_for_every_page_that_shows_it(client, page_cache_on, da06):
+    from metrics.models import RollupDay
+
+    day = "2023-03-07"
+    assert not RollupDay.objects.filter(programme=da06, day=day).exists()
+    client.get(f"/programmes/DA06/?as_of={day}")
+    # Another page and the API read the same day's figures from the cache: no report chain is read again.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/api/programmes/DA06/summary?as_of={day}").status_code == 200
+    assert not [q for q in queries if "projects_report" in q["sql"]], "counted again"
+
+
+def test_figures_counted_on_demand_change_with_a_backdated_report(
+    client, page_cache_on, da06, settings, django_capture_on_commit_callbacks
+):
+    day = "2023-03-07"
+    url = f"/api/programmes/DA06/summary?as_of={day}"
+    before = client.get(url).json()
+    assignment = (
+        Assignment.objects.filter(task__programme=da06, verified_report__isnull=True, task__deadline__gt=day)
+        .order_by("pk")
+        .first()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_submit(
+            assignment=assignment,
+            user=None,
+            status=ReportStatus.DONE,
+            percent=100,
+            completed_on=date(2023, 3, 1),
+            effective_date=date(2023, 3, 1),
+            expected_version=assignment.version,
+        )
+        services.report_accept(report=report, user=None)
+    after = client.get(url).json()
+    assert after["assignments"]["done_on_time"] == before["assignments"]["done_on_time"] + 1
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert client.get(url).json()["assignments"] == after["assignments"], "the same as counted afresh"
+
+
+def test_today_missing_is_stored_once_by_the_first_reader(client, page_cache_on, da06):
+    from metrics.models import RollupDay
+
+    RollupDay.objects.filter(programme=da06, day=rollups.today()).delete()
+    client.get("/programmes/DA06/")
+    assert RollupDay.objects.filter(programme=da06, day=rollups.today(), max_depth=None).exists()
