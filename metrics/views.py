@@ -278,9 +278,7 @@ class ProgrammeDetailView(DashboardMixin, TemplateView):
             tasks_total=len(tasks),
             status_rows=_status_rows(self, verified, reported, code),
             status_total=sum(verified.values()),
-            status_chart=self.chart(
-                "chart-status", charts.status_breakdown(verified, reported, language=self.language)
-            ),
+            status_bars=charts.status_bars(verified, reported),
             overdue=overdue,
             overdue_url=self.url("metrics:assignment_list", code, status=AssignmentStatus.OVERDUE),
             goals_url=self.url("metrics:goal_list", code),
@@ -460,9 +458,7 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
             self, verified, reported, self.programme.code, task=self.task.code
         )
         context["status_total"] = sum(verified.values())
-        context["status_chart"] = self.chart(
-            "chart-status", charts.status_breakdown(verified, reported, language=self.language)
-        )
+        context["status_bars"] = charts.status_bars(verified, reported)
         provinces = []
         for row in self.assignments.filter(unit__kind=UnitKind.PROVINCE).values(
             "unit__code", "unit__name", "unit__short_name", "status"
@@ -602,9 +598,7 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             ),
             status_rows=_status_rows(self, verified, reported, programme.code, unit=self.unit.code),
             status_total=sum(verified.values()),
-            status_chart=self.chart(
-                "chart-status", charts.status_breakdown(verified, reported, language=self.language)
-            ),
+            status_bars=charts.status_bars(verified, reported),
             trend=trend,
             trend_last=trend[-1] if trend else None,
             trend_chart=self.chart("chart-trend", charts.completion_trend(trend, language=self.language)),
