@@ -26,7 +26,7 @@ SECONDS = 60 * 60 * 24
 def _cache():
     from django.conf import settings
 
-    return caches[settings.TIENDO_PAGE_CACHE]
+    return caches[settings.TIENDO_FIGURE_CACHE]
 
 
 def remember(programme, day: date, what: Hashable, compute: Callable[[], T]) -> T:

@@ -98,7 +98,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
+# A trivial view at /bench/trivial, for `make bench` only (metrics.loadbench).
+TIENDO_BENCH_TRIVIAL = env.bool("TIENDO_BENCH_TRIVIAL", default=False)
+# The cache aliases of whole pages (metrics.page_cache) and of figures counted on demand (metrics.figure_cache).
 TIENDO_PAGE_CACHE = "default"
+TIENDO_FIGURE_CACHE = "default"
 TIENDO_PAGE_CACHE_SECONDS = env.int("TIENDO_PAGE_CACHE_SECONDS", default=60 * 60)
 
 AUTHENTICATION_BACKENDS = [

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from metrics import (
     bench,
+    bench_load,  # noqa: F401 - registers the load and any-day measurements (gunicorn, bounded client)
     bench_pages,  # noqa: F401 - registers the page measurements (queries, time, weight)
 )
 
