@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from metrics import figure_cache, memo, rollups
 from metrics import selectors as metric_selectors
+from metrics.figures import Figure, IndicatorFigure
 from metrics.models import GoalRollup, Indicator, IndicatorRollup, RollupDay, RollupPending, StatusRollup
 from metrics.selectors import IndicatorValue, target_reached
-from metrics.summary import Figure, IndicatorFigure
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, UnitKind, View
 from projects.models import Programme, Unit
 
