@@ -33,3 +33,9 @@ urlpatterns += i18n_patterns(
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.TIENDO_BENCH_TRIVIAL:
+    # The benchmark's yardstick (metrics.loadbench): the whole middleware stack and nothing else.
+    from django.http import HttpResponse
+
+    urlpatterns += [path("bench/trivial", lambda request: HttpResponse("ok"), name="bench_trivial")]

@@ -7,4 +7,6 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Indicators and figures")
 
     def ready(self):
-        from metrics import receivers  # noqa: F401  (connects the rollup refresh to projects' signals)
+        from metrics import generation, receivers  # noqa: F401  (receivers: the rollup refresh on projects' signals)
+
+        generation.connect_master_data()

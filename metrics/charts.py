@@ -241,3 +241,32 @@ def indicator_series(
             yaxis={"rangemode": "tozero", "ticksuffix": "%" if percent else "", "tickformat": ",.0f"},
         ),
     )
+
+
+def status_bars(verified: dict, reported: dict, *, width: float = 300.0) -> list[dict]:
+    """Assignments by status as the geometry of a small SVG the page draws itself (no plotly.js).
+
+    One bar per view (verified, then reported), its segments in the order of the statuses, each as wide
+    as its share of the bar; the dicts map status to count.
+    """
+    bars = []
+    for label, counts in ((_("Verified"), verified), (_("Reported"), reported)):
+        total = sum(counts.get(status.value, 0) for status in AssignmentStatus)
+        x, segments = 0.0, []
+        for status in AssignmentStatus:
+            count = counts.get(status.value, 0)
+            share = width * count / total if total else 0.0
+            if count:
+                segments.append(
+                    {
+                        "status": status.value,
+                        "label": str(status.label),
+                        "colour": STATUS_COLOURS[status],
+                        "x": round(x, 2),
+                        "width": round(share, 2),
+                        "count": count,
+                    }
+                )
+            x += share
+        bars.append({"label": label, "total": total, "segments": segments})
+    return bars

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, F, FilteredRelation, Q, QuerySet, Subquery, Sum
 
-from metrics import readers
+from metrics import figure_cache, readers
 from metrics.models import Indicator, Observation
 from projects import selectors as project_selectors
 from projects.choices import (
@@ -314,7 +314,12 @@ def task_rows(
         stored = task_rows_stored(programme=programme, as_of=as_of)
         if stored is not None:
             return stored
-    return task_rows_fresh(programme=programme, as_of=as_of, kinds=kinds, unit=unit)
+    return figure_cache.remember(
+        programme,
+        as_of,
+        ("task_rows", kinds, unit.pk if unit else None),
+        lambda: task_rows_fresh(programme=programme, as_of=as_of, kinds=kinds, unit=unit),
+    )
 
 
 def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
@@ -686,7 +691,12 @@ def trend(*, programme: Programme, as_of: date, unit: Unit | None = None) -> lis
         by_day.setdefault(day, {"day": day, "total": total})[view] = on_time + late
     days = [row for row in by_day.values() if View.VERIFIED in row]
     if len(days) < 2:
-        return trend_fresh(programme=programme, as_of=as_of, unit=unit)
+        return figure_cache.remember(
+            programme,
+            as_of,
+            ("trend", unit.pk if unit else None),
+            lambda: trend_fresh(programme=programme, as_of=as_of, unit=unit),
+        )
     days = _thin(days)
     if days[-1]["day"] < as_of:
         # The history's days are a month apart: the line (and its caption) ends on the day asked for,
@@ -812,7 +822,12 @@ def indicator_series(*, indicator: Indicator, unit: Unit, as_of: date) -> list[d
                 {"period": row["day"], "value": value, "denominator": denominator, "comparable": comparable}
             )
         return rows
-    return indicator_series_fresh(indicator=indicator, unit=unit, as_of=as_of)
+    return figure_cache.remember(
+        indicator.programme,
+        as_of,
+        ("indicator_series", indicator.pk, unit.pk),
+        lambda: indicator_series_fresh(indicator=indicator, unit=unit, as_of=as_of),
+    )
 
 
 def indicator_series_fresh(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:

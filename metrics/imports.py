@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics import generation
 from metrics.models import Indicator, Observation, RollupDay
 from projects.choices import Role
 from projects.imports import (
@@ -115,6 +116,8 @@ class ObservationImporter(Importer):
             RollupDay.objects.filter(
                 programme_id__in=programme_ids, day__gte=earliest, day__lt=timezone.localdate()
             ).update(stale=True)
+        generation.bump(None)
+        generation.bump(programme_ids)
         transaction.on_commit(lambda: _refresh_rollups(programme_ids))
 
 

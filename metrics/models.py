@@ -633,4 +633,29 @@ class TaskRollup(models.Model):
         return f"{self.programme_id}/{self.unit_id}/{self.task_id} {self.view} {self.day}"
 
 
+class PageGeneration(models.Model):
+    """How many times the data behind a programme's pages has changed: part of every cached page's key.
+
+    ``key`` is a programme's id, or 0 for what every page shows (units, indicators, master data). A write
+    bumps its counter on commit (``metrics.generation``), so a page cached before it is never served again.
+    """
+
+    key = models.PositiveBigIntegerField(
+        verbose_name=_("programme id, or 0 for every page"),
+        unique=True,
+    )
+    value = models.PositiveBigIntegerField(
+        verbose_name=_("generation"),
+        default=0,
+    )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("page generation")
+        verbose_name_plural = _("page generations")
+
+    def __str__(self):
+        return f"{self.key}: {self.value}"
+
+
 from metrics.subscriptions import DigestSubscription, Follow  # noqa: E402, F401  (models of this app)

@@ -20,11 +20,11 @@ from datetime import date
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
-from metrics import memo, rollups
+from metrics import figure_cache, memo, rollups
 from metrics import selectors as metric_selectors
+from metrics.figures import Figure, IndicatorFigure
 from metrics.models import GoalRollup, Indicator, IndicatorRollup, RollupDay, RollupPending, StatusRollup
 from metrics.selectors import IndicatorValue, target_reached
-from metrics.summary import Figure, IndicatorFigure
 from projects import selectors as project_selectors
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, UnitKind, View
 from projects.models import Programme, Unit
@@ -115,9 +115,20 @@ class StoredDay:
             return result
         if self._counted is not None:
             return self._counted  # every unit's figures, those of the subtree asked for among them
-        if within is not None:
-            return rollups.compute_status(programme=self.programme, day=self.day, within=within)
-        self._counted = rollups.compute_status(programme=self.programme, day=self.day)
+        figure_cache.store_today_once(self.programme, self.day)
+        if within is not None and within.depth > 0:  # the nation's subtree is the full count
+            return figure_cache.remember(
+                self.programme,
+                self.day,
+                ("status", within.pk),
+                lambda: rollups.compute_status(programme=self.programme, day=self.day, within=within),
+            )
+        self._counted = figure_cache.remember(
+            self.programme,
+            self.day,
+            ("status",),
+            lambda: rollups.compute_status(programme=self.programme, day=self.day),
+        )
         return self._counted
 
     def goals(self) -> dict[str, dict]:
@@ -136,11 +147,14 @@ class StoredDay:
         return found if len(found) == len(rollups.VIEWS) else None
 
     def _counted_goals(self) -> dict[str, dict]:
-        indicators = self.indicators()
-        values = self.indicator_values(indicators, nation_only=True)
-        return rollups.compute_goals(
-            programme=self.programme, day=self.day, nation_values=values, indicators=indicators
-        )
+        def count():
+            indicators = self.indicators()
+            values = self.indicator_values(indicators, nation_only=True)
+            return rollups.compute_goals(
+                programme=self.programme, day=self.day, nation_values=values, indicators=indicators
+            )
+
+        return figure_cache.remember(self.programme, self.day, ("goals",), count)
 
     def indicators(self) -> list[Indicator]:
         """Return the programme's indicators, in the order they were defined (read once)."""
@@ -158,9 +172,15 @@ class StoredDay:
             return {row["indicator_id"]: row for row in rows}
         key = frozenset(indicator.pk for indicator in indicators)
         if key not in self._indicator_values:
-            tree = rollups.unit_tree()
-            values = rollups.compute_indicators(indicators=indicators, day=self.day, tree=tree)
-            self._indicator_values[key] = {ind: v for (ind, unit), v in values.items() if unit == nation_id}
+
+            def count():
+                tree = rollups.unit_tree()
+                values = rollups.compute_indicators(indicators=indicators, day=self.day, tree=tree)
+                return {ind: v for (ind, unit), v in values.items() if unit == nation_id}
+
+            self._indicator_values[key] = figure_cache.remember(
+                self.programme, self.day, ("indicators", tuple(sorted(key))), count
+            )
         return self._indicator_values[key]
 
 

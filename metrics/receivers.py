@@ -15,10 +15,11 @@ from projects.signals import assignments_changed
 
 @receiver(assignments_changed, dispatch_uid="metrics.rollups_refresh")
 def rollups_refresh_on_change(sender, *, programme_ids=(), unit_paths=(), **kwargs):
-    from metrics import rollups, tasks
+    from metrics import generation, rollups, tasks
 
     if not programme_ids:
         return
     rollups.mark_pending(programme_ids=programme_ids, unit_paths=unit_paths)
+    generation.bump(programme_ids)
     countdown = settings.TIENDO_ROLLUP_COALESCE_SECONDS
     transaction.on_commit(lambda: tasks.rollups_flush_pending.apply_async(countdown=countdown))

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from metrics import memo
+from metrics import generation, memo
 from metrics import selectors as metric_selectors
 from metrics.choices import Aggregation
 from metrics.models import (
@@ -444,7 +444,11 @@ def compute_goals(
 
 
 def _lock(programme_id: int) -> None:
-    """Serialise writers of one programme's rollups; released when the transaction ends."""
+    """Serialise writers of one programme's rollups; released when the transaction ends.
+
+    Every writer takes it, so it also bumps the programme's page generation on commit.
+    """
+    generation.bump([programme_id])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, programme_id])

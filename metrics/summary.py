@@ -4,34 +4,14 @@ Pages read them from the rollups (metrics.readers.national_headline); ``national
 counts them from the selectors, for checks and for the rollups' own tests.
 """
 
-from dataclasses import dataclass
 from datetime import date
 
-from metrics import selectors
+from metrics import readers, selectors
+from metrics.figures import Figure, IndicatorFigure
 from metrics.models import Indicator
 from projects import selectors as project_selectors
 from projects.choices import CENTRAL_KINDS, UnitKind, View
 from projects.models import Programme, Unit
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A count out of a total, verified, with the reported-but-unverified count beside it."""
-
-    done: int
-    total: int
-    reported: int
-
-    @property
-    def percent(self) -> float:
-        return 100 * self.done / self.total if self.total else 0.0
-
-
-@dataclass(frozen=True)
-class IndicatorFigure:
-    indicator: Indicator
-    value: selectors.IndicatorValue
-    reached: bool
 
 
 def _figure(count) -> Figure:
@@ -66,8 +46,6 @@ def units_figure(programme: Programme, kind: str, as_of: date) -> Figure:
 
 def national_headline(as_of: date) -> dict:
     """Return the figures of the national summary page as of a date, read from the rollups."""
-    from metrics import readers
-
     return readers.national_headline(as_of)
 
 

@@ -311,9 +311,7 @@ class ProgrammeDetailView(DashboardMixin, TemplateView):
             tasks_total=len(tasks),
             status_rows=_status_rows(self, verified, reported, code),
             status_total=sum(verified.values()),
-            status_chart=self.chart(
-                "chart-status", charts.status_breakdown(verified, reported, language=self.language)
-            ),
+            status_bars=charts.status_bars(verified, reported),
             overdue=overdue,
             overdue_url=self.url("metrics:assignment_list", code, status=AssignmentStatus.OVERDUE),
             goals_url=self.url("metrics:goal_list", code),
@@ -494,9 +492,7 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
             self, verified, reported, self.programme.code, task=self.task.code
         )
         context["status_total"] = sum(verified.values())
-        context["status_chart"] = self.chart(
-            "chart-status", charts.status_breakdown(verified, reported, language=self.language)
-        )
+        context["status_bars"] = charts.status_bars(verified, reported)
         # One tile per province: a province of 2025 may hold the assignments of several predecessors,
         # and is done when every one of them is.
         by_code: dict[str, dict] = {}
@@ -675,9 +671,7 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             ),
             status_rows=_status_rows(self, verified, reported, programme.code, unit=self.unit.code),
             status_total=sum(verified.values()),
-            status_chart=self.chart(
-                "chart-status", charts.status_breakdown(verified, reported, language=self.language)
-            ),
+            status_bars=charts.status_bars(verified, reported),
             trend=trend,
             trend_last=trend[-1] if trend else None,
             trend_chart=self.chart("chart-trend", charts.completion_trend(trend, language=self.language)),

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "metrics.memo.RequestMemoMiddleware",
+    "metrics.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +81,29 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rendered pages and API answers (metrics.page_cache): Redis when DJANGO_CACHE_URL (or REDIS_URL) names
+# one, so that every web process shares them; otherwise each process keeps its own in memory. Either is
+# correct: a page's key carries the data's generation, read from the database.
+_CACHE_URL = env("DJANGO_CACHE_URL", default="") or env("REDIS_URL", default="")
+if _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
+elif _CACHE_URL:
+    CACHES = {"default": env.cache_url_config(_CACHE_URL)}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tiendo",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+# A trivial view at /bench/trivial, for `make bench` only (metrics.loadbench).
+TIENDO_BENCH_TRIVIAL = env.bool("TIENDO_BENCH_TRIVIAL", default=False)
+# The cache aliases of whole pages (metrics.page_cache) and of figures counted on demand (metrics.figure_cache).
+TIENDO_PAGE_CACHE = "default"
+TIENDO_FIGURE_CACHE = "default"
+TIENDO_PAGE_CACHE_SECONDS = env.int("TIENDO_PAGE_CACHE_SECONDS", default=60 * 60)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

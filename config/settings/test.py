@@ -14,3 +14,6 @@ TIENDO_TEST_REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No page cache unless a test asks for one (tests/metrics/test_page_cache.py): the rest of the suite
+# writes with factories, outside the services that bump the data's generation.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

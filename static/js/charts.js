@@ -1,10 +1,34 @@
 /* Tiến độ: draws every chart of the page from its JSON data island, with the partial plotly.js bundle.
  * One static script and no inline code, so the content security policy needs no 'unsafe-inline' script.
- * Each chart gets buttons (keyboard-reachable) to download it as PNG or SVG and its data as CSV. */
+ * Each chart gets buttons (keyboard-reachable) to download it as PNG or SVG and its data as CSV.
+ *
+ * Light on a phone: a chart is drawn when it comes near the viewport (IntersectionObserver), and plotly.js
+ * itself (about 1 MB to parse) is only fetched when the first chart is about to show. A page read above
+ * its charts never pays for them. Browsers without IntersectionObserver draw everything at once, and so
+ * does printing, which must show every chart whole. */
 (function () {
   "use strict";
 
   var config = { displayModeBar: false, responsive: true, displaylogo: false };
+  var script = document.currentScript;
+  var plotlyUrl = script && script.getAttribute("data-plotly");
+  var plotlyLoading = null;
+  var waiting = [];
+
+  function withPlotly(callback) {
+    if (window.Plotly) { callback(); return; }
+    waiting.push(callback);
+    if (plotlyLoading || !plotlyUrl) { return; }
+    plotlyLoading = document.createElement("script");
+    plotlyLoading.src = plotlyUrl;
+    plotlyLoading.async = true;
+    plotlyLoading.addEventListener("load", function () {
+      var callbacks = waiting;
+      waiting = [];
+      for (var i = 0; i < callbacks.length; i++) { callbacks[i](); }
+    });
+    document.head.appendChild(plotlyLoading);
+  }
 
   function figureOf(container) {
     var island = document.getElementById(container.getAttribute("data-figure"));
@@ -12,14 +36,18 @@
   }
 
   function draw(container) {
+    if (container.getAttribute("data-drawing")) { return; }
+    container.setAttribute("data-drawing", "1");
     var figure = figureOf(container);
-    if (!figure || !window.Plotly) { return; }
-    var layout = figure.layout || {};
-    layout.autosize = true;
-    window.Plotly.newPlot(container, figure.data || [], layout, config).then(function () {
-      container.classList.add("is-drawn");
-      var tools = document.querySelector('.chart-tools[data-chart="' + container.id + '"]');
-      if (tools) { tools.hidden = false; }
+    if (!figure) { return; }
+    withPlotly(function () {
+      var layout = figure.layout || {};
+      layout.autosize = true;
+      window.Plotly.newPlot(container, figure.data || [], layout, config).then(function () {
+        container.classList.add("is-drawn");
+        var tools = document.querySelector('.chart-tools[data-chart="' + container.id + '"]');
+        if (tools) { tools.hidden = false; }
+      });
     });
   }
 
@@ -104,21 +132,42 @@
     }
   }
 
-  function drawAll() {
+  function drawEvery() {
     var containers = document.querySelectorAll(".chart[data-figure]");
     for (var i = 0; i < containers.length; i++) { draw(containers[i]); }
+  }
+
+  function drawWhenSeen() {
+    var containers = document.querySelectorAll(".chart[data-figure]");
+    if (!("IntersectionObserver" in window)) {
+      drawEvery();
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      for (var j = 0; j < entries.length; j++) {
+        if (entries[j].isIntersecting) {
+          observer.unobserve(entries[j].target);
+          draw(entries[j].target);
+        }
+      }
+    }, { rootMargin: "200px 0px" });
+    for (var k = 0; k < containers.length; k++) { observer.observe(containers[k]); }
+  }
+
+  function start() {
+    drawWhenSeen();
     document.addEventListener("click", onDownload);
-    // Printing lays the page out narrower: charts are redrawn to the paper's width, whole.
+    // Printing lays the page out narrower: every chart is drawn, then redrawn to the paper's width, whole.
     if (window.matchMedia) {
       var print = window.matchMedia("print");
-      if (print.addEventListener) { print.addEventListener("change", fitAll); }
+      if (print.addEventListener) { print.addEventListener("change", function () { drawEvery(); fitAll(); }); }
     }
-    window.addEventListener("beforeprint", fitAll);
+    window.addEventListener("beforeprint", function () { drawEvery(); fitAll(); });
   }
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    drawAll();
+    start();
   }
 })();

@@ -51,6 +51,7 @@ def assert_charts_drawn(page, path):
     charts = page.locator(".chart[data-figure]")
     for index in range(charts.count()):
         chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()  # charts are drawn when they come into view
         chart.locator("svg.main-svg").first.wait_for(state="attached", timeout=10_000)
         assert chart.locator("svg.main-svg").count() >= 1, f"{path}: chart {index} not drawn"
 

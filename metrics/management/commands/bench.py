@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from metrics import (
     bench,
     bench_brief,  # noqa: F401 - registers the brief's measurement after the pages' (the PDF's time)
+    bench_load,  # noqa: F401 - registers the load and any-day measurements (gunicorn, bounded client)
     bench_pages,  # noqa: F401 - registers the page measurements (queries, time, weight)
     bench_review,  # noqa: F401 - registers the review queue page and the bulk acceptance
 )

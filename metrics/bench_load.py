@@ -1,0 +1,128 @@
+"""Load and any-day measurements for ``manage.py bench``, registered into metrics.bench on import.
+
+Under load: gunicorn with the production settings (2 workers), a trivial view and the pages driven by
+the same bounded client for the same time, warm (the page cache on, as in production) and cold (the
+page cache off: every request renders). Each page's requests per second is given with its ratio to the
+trivial view's in the same server run.
+
+A day not stored: the pages in-process with the page cache off, on a day whose rollups are not stored:
+the first read (counted from the report chains) and the p50 of the reads after it (the figures counted
+once, from the figure cache, until the data changes).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from datetime import timedelta
+
+from django.test import override_settings
+
+from metrics import loadbench, rollups
+from metrics.bench import Context, measurement
+from metrics.bench_pages import _client
+from metrics.models import RollupDay
+from projects.choices import UnitKind
+from projects.models import Unit
+
+SECONDS = float(os.environ.get("TIENDO_BENCH_LOAD_SECONDS", "8"))
+CONCURRENCY = int(os.environ.get("TIENDO_BENCH_CONCURRENCY", "8"))
+WORKERS = int(os.environ.get("TIENDO_BENCH_WORKERS", "2"))
+NO_PAGE_CACHE = {
+    "CACHES": {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"},
+        "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    },
+    "TIENDO_PAGE_CACHE": "off",
+}
+
+
+def load_urls(programme) -> dict[str, str]:
+    code = programme.code
+    province = (
+        Unit.objects.filter(kind=UnitKind.PROVINCE, assignments__task__programme=programme)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return {
+        "home": "/",
+        "summary": f"/?programme={code}",
+        "programme": f"/programmes/{code}/",
+        "province": f"/units/{province}/?programme={code}",
+        "table": f"/programmes/{code}/tasks/",
+        "api_summary": f"/api/programmes/{code}/summary",
+    }
+
+
+@measurement(
+    "load",
+    load_warm_home_ratio="≥ 0.25 of the trivial view",
+    load_warm_programme_ratio="≥ 0.25 of the trivial view",
+)
+def measure_load(context: Context) -> dict:
+    urls = load_urls(context.programme)
+    figures: dict = {"load_seconds_each": SECONDS, "load_concurrency": CONCURRENCY, "load_workers": WORKERS}
+    for phase, cache_url in (("warm", None), ("cold", "dummycache://")):
+        with loadbench.server(workers=WORKERS, cache_url=cache_url) as port:
+            for path in urls.values():  # each worker renders once before the clock starts
+                for _ in range(WORKERS):
+                    loadbench.get("127.0.0.1", port, path)
+            trivial = loadbench.drive(port, loadbench.TRIVIAL_PATH, seconds=SECONDS, concurrency=CONCURRENCY)
+            figures[f"load_{phase}_trivial_rps"] = round(trivial.per_second, 1)
+            for name, path in urls.items():
+                load = loadbench.drive(port, path, seconds=SECONDS, concurrency=CONCURRENCY)
+                if load.errors:
+                    context.notes.append(f"{phase} {name}: {load.errors} requests failed")
+                figures[f"load_{phase}_{name}_rps"] = round(load.per_second, 1)
+                figures[f"load_{phase}_{name}_ratio"] = (
+                    round(load.per_second / trivial.per_second, 3) if trivial.per_second else None
+                )
+                figures[f"load_{phase}_{name}_p50_ms"] = round(load.p50 or 0, 1)
+                figures[f"load_{phase}_{name}_p99_ms"] = round(load.p99 or 0, 1)
+    return figures
+
+
+def day_not_stored(programme, day) -> object:
+    """Return a day before ``day`` whose rollups are not stored: about six weeks back, or the nearest."""
+    stored = set(RollupDay.objects.filter(programme=programme).values_list("day", flat=True))
+    candidate = day - timedelta(days=45)
+    while candidate in stored and candidate > programme.start:
+        candidate -= timedelta(days=1)
+    return candidate
+
+
+@measurement("day not stored", any_day_max_p50_ms="≤ 300 ms p50 (after its first read)")
+def measure_any_day(context: Context) -> dict:
+    programme = context.programme
+    day = day_not_stored(programme, context.day)
+    urls = {
+        name: f"{path}{'&' if '?' in path else '?'}as_of={day.isoformat()}"
+        for name, path in load_urls(programme).items()
+        if name != "home"
+    }
+    figures: dict = {"any_day": day.isoformat()}
+    p50s = []
+    with override_settings(**NO_PAGE_CACHE):
+        from django.core.cache import caches
+
+        caches["default"].clear()
+        client = _client()
+        for name, url in urls.items():
+            started = time.perf_counter()
+            status = client.get(url).status_code
+            first = (time.perf_counter() - started) * 1000
+            if status != 200:
+                context.notes.append(f"day not stored: {name} answered {status}")
+            times = []
+            for _ in range(11):
+                started = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            figures[f"any_day_{name}_first_ms"] = round(first, 1)
+            figures[f"any_day_{name}_p50_ms"] = round(statistics.median(times), 1)
+            p50s.append(statistics.median(times))
+    figures["any_day_max_p50_ms"] = round(max(p50s), 1)
+    assert day != rollups.today()
+    return figures
