@@ -7,6 +7,8 @@ from django.urls import include, path
 
 from metrics.health import healthz
 
+handler400 = "projects.errors.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]

@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "projects.middleware.RefuseNulInQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -122,6 +123,8 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 TIENDO_PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 TIENDO_EVIDENCE_MAX_BYTES = env.int("TIENDO_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 TIENDO_IMPORT_MAX_BYTES = env.int("TIENDO_IMPORT_MAX_BYTES", default=40 * 1024 * 1024)
+# A table's CSV/XLSX download is built in memory: larger ones are refused with a request to narrow the filters.
+TIENDO_EXPORT_MAX_ROWS = env.int("TIENDO_EXPORT_MAX_ROWS", default=100_000)
 # Which importer reads each kind of file on /imports/ (projects never imports metrics, so it is named here).
 TIENDO_IMPORTERS = {
     "reports": "projects.imports.ReportImporter",
