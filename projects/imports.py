@@ -5,6 +5,7 @@ The reading, unit-name resolution and all-or-nothing machinery here is shared wi
 so that projects never imports metrics.
 """
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -21,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -441,19 +442,38 @@ class Importer:
                 self.progress(index, len(rows))
         self.progress(len(rows), len(rows))
         existing = self.existing_keys(list(checked))
-        new = [
-            (number, obj, preview) for key, (number, obj, preview) in checked.items() if key not in existing
-        ]
+        new_keyed = [(key, entry) for key, entry in checked.items() if key not in existing]
+        new = [entry for _key, entry in new_keyed]
         result.unchanged += len(checked) - len(new)
         result.new = len(new)
         result.preview = [{"row": number, **preview} for number, _obj, preview in new[:PREVIEW_ROWS]]
         if result.errors or self.dry_run or not new:
             return result
         self.before_write()
-        with transaction.atomic():
-            self.write([obj for _n, obj, _p in new])
-        result.written = True
-        return result
+        for _attempt in range(3):
+            try:
+                with transaction.atomic():
+                    self.write([obj for _n, obj, _p in new])
+            except IntegrityError:
+                # The same rows imported at the same moment by another run (the same file twice at
+                # once): what it wrote is now "already imported"; write only what is still new.
+                existing = self.existing_keys([key for key, _entry in new_keyed])
+                still_new = [(key, entry) for key, entry in new_keyed if key not in existing]
+                if len(still_new) == len(new_keyed):
+                    raise
+                result.unchanged += len(new_keyed) - len(still_new)
+                new_keyed = still_new
+                new = [entry for _key, entry in new_keyed]
+                for _number, obj, _preview in new:  # keys given by the rolled-back insert are void
+                    obj.pk, obj._state.adding = None, True
+                result.new = len(new)
+                result.preview = [{"row": n, **preview} for n, _obj, preview in new[:PREVIEW_ROWS]]
+                if not new:
+                    return result
+            else:
+                result.written = True
+                return result
+        raise IntegrityError("the rows kept colliding with another import")
 
     def prepare(self, rows: list[dict]) -> None:
         """Load, once, whatever the rows refer to."""
@@ -633,8 +653,50 @@ class ReportImporter(Importer):
         reports_import(reports=objects, user=self.user, accept=self.accept)
 
 
+# A namespace for the advisory locks of running import jobs (the second key is the job's id).
+IMPORT_LOCK_NAMESPACE = 7_001
+
+
+def _try_lock(job_id: int) -> bool:
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK_NAMESPACE, job_id])
+        return cursor.fetchone()[0]
+
+
+def _unlock(job_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK_NAMESPACE, job_id])
+
+
+def job_is_running(job_id: int) -> bool:
+    """Whether a worker is running the job now: it holds the job's lock until it ends or its connection dies."""
+    if not _try_lock(job_id):
+        return True
+    _unlock(job_id)
+    return False
+
+
 def run_import_job(job_id: int) -> None:
-    """Run one uploaded import (ImportJob), recording its progress and its outcome on the job."""
+    """Run one uploaded import (ImportJob), recording its progress and its outcome on the job.
+
+    The job's lock (held by the connection, so released when a killed worker's connection ends) keeps
+    a second delivery of the same job from running it twice at once. A database that goes away
+    mid-run raises to the task, which runs the job again: nothing was written, all rows or none.
+    """
+    if not _try_lock(job_id):
+        logger.info("import job %s is already running elsewhere", job_id)
+        return
+    try:
+        _run_import_job(job_id)
+    finally:
+        with contextlib.suppress(OperationalError, InterfaceError):
+            _unlock(job_id)  # else the connection is gone, and its lock with it
+
+
+def _run_import_job(job_id: int) -> None:
     from projects.models import ImportJob
 
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -653,6 +715,8 @@ def run_import_job(job_id: int) -> None:
         data = handle.read()
     try:
         result = importer.run(data, job.original_name)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: the task runs the job again
     except Exception:
         # Recorded on the job for the uploader; the traceback goes to the log, not to the page.
         logger.exception("import job %s failed", job.pk)

@@ -1,7 +1,7 @@
 """Writes of the write side. Every state change goes through one of these functions.
 
 Each validates, saves, keeps the report chains (``verified_until`` / ``reported_until``) and the
-assignment's latest reports in step, and tells the read side on commit what changed.
+assignment's latest reports in step, and tells the read side, in the same transaction, what changed.
 """
 
 from collections import defaultdict
@@ -31,12 +31,8 @@ class ReportConflict(Exception):
 
 
 def _notify(*, programme_ids: Iterable[int], unit_paths: Iterable[str]) -> None:
-    programme_ids, unit_paths = set(programme_ids), set(unit_paths)
-    transaction.on_commit(
-        lambda: assignments_changed.send(
-            sender=Assignment, programme_ids=programme_ids, unit_paths=unit_paths
-        )
-    )
+    """Tell the read side, within this transaction, what changed (see projects.signals)."""
+    assignments_changed.send(sender=Assignment, programme_ids=set(programme_ids), unit_paths=set(unit_paths))
 
 
 # Units ---------------------------------------------------------------------------------------------
@@ -130,9 +126,7 @@ def report_submit(
     has landed since, nothing is written and ReportConflict names the newer report.
     """
     if assignment is not None:
-        assignment = (
-            Assignment.objects.select_for_update().select_related("task", "unit").get(pk=assignment.pk)
-        )
+        assignment = assignment_lock(assignment.pk)
         if expected_version is not None and assignment.version != expected_version:
             newer = assignment.reports.order_by("-submitted_at", "-pk").first()
             raise ReportConflict(assignment, newer)
@@ -166,6 +160,16 @@ def report_submit(
         Assignment.objects.filter(pk=assignment.pk).update(version=F("version") + 1)
     _after_report_change(report)
     return report
+
+
+def assignment_lock(pk: int) -> Assignment:
+    """Lock an assignment's row for the rest of the transaction and return it, with its task and unit.
+
+    Only the assignment's row is locked (``of=("self",)``): the task and unit rows are shared by every
+    assignment of them and referenced by the rollup rows a flush writes (FOR KEY SHARE); locking them
+    too made submissions and flushes wait on each other in a cycle (deadlocks).
+    """
+    return Assignment.objects.select_for_update(of=("self",)).select_related("task", "unit").get(pk=pk)
 
 
 def _review(*, report: Report, user, state: str, note: str) -> Report:

@@ -692,9 +692,9 @@ class ImportView(RuleRequiredMixin, FormView):
 
 
 def job_enqueue(job: ImportJob) -> None:
-    from projects.tasks import import_job_run
+    from projects.tasks import import_job_enqueue
 
-    transaction.on_commit(lambda: import_job_run.delay(job.pk))
+    transaction.on_commit(lambda: import_job_enqueue(job.pk))
 
 
 def _own_job(request, pk) -> ImportJob:

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "projects.middleware.RefuseNulInQueryMiddleware",
+    "projects.notices.NoticesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -190,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
     # A safety net: refreshes whose enqueued flush was lost (broker restart) are picked up within a minute.
     "rollups-flush-pending": {
         "task": "metrics.tasks.rollups_flush_pending",
+        "schedule": 60.0,
+    },
+    # Imports that could not be queued (broker down) or were lost on the way are queued again.
+    "import-jobs-requeue": {
+        "task": "projects.tasks.import_jobs_requeue",
         "schedule": 60.0,
     },
     # Reporters hear each morning about assignments due within 7 days and those overdue.
