@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,9 @@ from projects.models import Assignment, Programme, Report, Task, Unit
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 200_000
+# An XLSX is a zip: a few megabytes can unpack to gigabytes (a "zip bomb"). A workbook of MAX_ROWS rows
+# of ten columns unpacks to about 80 MB; larger ones are refused before anything is parsed.
+MAX_UNPACKED_BYTES = 160 * 1024 * 1024
 PREVIEW_ROWS = 50
 STORED_ERRORS = 2_000
 PROGRESS_EVERY = 1_000
@@ -146,15 +150,53 @@ def _read_csv(data: bytes):
     return header, rows
 
 
+def _refuse(reason: str, row: int = 0):
+    raise FileRefused([RowError(row, "", reason)])
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a workbook that would unpack to more than MAX_UNPACKED_BYTES, from its zip directory alone.
+
+    A member cannot unpack to more than the size its directory entry declares: Python's zip reader
+    stops there (and fails the CRC check), so the declared sizes bound the work.
+    """
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        _refuse(_("The file is not a readable Excel (XLSX) workbook."))
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        _refuse(
+            _(
+                "The workbook unpacks to %(size)s MB; at most %(max)s MB are accepted. Split it into several files."
+            )
+            % {"size": unpacked // (1024 * 1024), "max": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+
+
+def _xlsx_lines(sheet):
+    """Yield the sheet's rows as tuples of values, however many its (possibly wrong) dimension claims."""
+    # Read-only openpyxl trusts the <dimension> a file declares and stops there: forget it.
+    sheet.reset_dimensions()
+    yield from sheet.iter_rows(values_only=True)
+
+
 def _read_xlsx(data: bytes):
     import openpyxl
 
+    _check_unpacked_size(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise FileRefused([RowError(0, "", _("The file is not a readable Excel (XLSX) workbook."))]) from None
-    sheet = workbook.worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
+    try:
+        return _xlsx_rows(workbook.worksheets[0])
+    finally:
+        workbook.close()
+
+
+def _xlsx_rows(sheet):
+    lines = _xlsx_lines(sheet)
     try:
         header = [_header_name(cell) for cell in next(lines)]
     except StopIteration:
@@ -166,11 +208,18 @@ def _read_xlsx(data: bytes):
         cells = list(cells)
         if not any(_cell_text(c) for c in cells):
             continue
+        if len(rows) == MAX_ROWS:
+            # Stop at the first row too many: the rest of the file is never read.
+            _refuse(
+                _(
+                    "The file has more than %(max)s rows; at most %(max)s are accepted. Split it into several files."
+                )
+                % {"max": number_format(MAX_ROWS, force_grouping=True)}
+            )
         if len(cells) > len(header) and any(_cell_text(c) for c in cells[len(header) :]):
             rows.append((number, {"__extra__": True}))
             continue
         rows.append((number, {header[i]: cells[i] if i < len(cells) else None for i in range(len(header))}))
-    workbook.close()
     return header, rows
 
 
