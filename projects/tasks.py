@@ -70,6 +70,14 @@ def import_jobs_requeue(min_age_seconds: float = 30) -> int:
     return queued
 
 
+@shared_task(acks_late=True, time_limit=10 * 60)
+def pending_evidence_expire() -> int:
+    """Delete evidence files kept for a form that was never submitted again; return how many."""
+    from projects.storage import pending_evidence_expire as expire
+
+    return expire()
+
+
 @shared_task(acks_late=True, time_limit=30 * 60)
 def report_reminders_send() -> int:
     """Email each reporter about their assignments due within 7 days and those overdue."""

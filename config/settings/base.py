@@ -131,6 +131,11 @@ TIENDO_IMPORTERS = {
     "reports": "projects.imports.ReportImporter",
     "observations": "metrics.imports.ObservationImporter",
 }
+# Files over the largest upload limit are counted but not written to disk beyond it (projects.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "projects.uploads.BoundedTemporaryFileUploadHandler",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -197,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
     "import-jobs-requeue": {
         "task": "projects.tasks.import_jobs_requeue",
         "schedule": 60.0,
+    },
+    # Evidence files kept for a report form that was never submitted again (a kept file lives a day).
+    "pending-evidence-expire": {
+        "task": "projects.tasks.pending_evidence_expire",
+        "schedule": crontab(minute=30),
     },
     # Reporters hear each morning about assignments due within 7 days and those overdue.
     "report-reminders-daily": {
