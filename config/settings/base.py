@@ -99,12 +99,17 @@ LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login throttling: five failures for one user from one address lock that pair out for a quarter of an hour.
+# Login throttling: five failures for one user from one address lock that pair out for a quarter of an hour
+# (never the user alone: an outsider could then lock anyone out).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a reverse proxy every request comes from its address: the client's is read from
+# X-Forwarded-For, believed only from these proxies (addresses or networks, comma-separated).
+TIENDO_TRUSTED_PROXIES = env.list("TIENDO_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "projects.client_ip.client_ip"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
