@@ -5,7 +5,6 @@ The reading, unit-name resolution and all-or-nothing machinery here is shared wi
 so that projects never imports metrics.
 """
 
-import contextlib
 import csv
 import hashlib
 import io
@@ -22,12 +21,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from projects import locks
 from projects.choices import ReportStatus, UnitKind
 from projects.models import Assignment, Programme, Report, Task, Unit
 
@@ -706,26 +706,9 @@ class ReportImporter(Importer):
 IMPORT_LOCK_NAMESPACE = 7_001
 
 
-def _try_lock(job_id: int) -> bool:
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK_NAMESPACE, job_id])
-        return cursor.fetchone()[0]
-
-
-def _unlock(job_id: int) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK_NAMESPACE, job_id])
-
-
 def job_is_running(job_id: int) -> bool:
     """Whether a worker is running the job now: it holds the job's lock until it ends or its connection dies."""
-    if not _try_lock(job_id):
-        return True
-    _unlock(job_id)
-    return False
+    return locks.is_running(IMPORT_LOCK_NAMESPACE, job_id)
 
 
 def run_import_job(job_id: int) -> None:
@@ -735,14 +718,11 @@ def run_import_job(job_id: int) -> None:
     a second delivery of the same job from running it twice at once. A database that goes away
     mid-run raises to the task, which runs the job again: nothing was written, all rows or none.
     """
-    if not _try_lock(job_id):
-        logger.info("import job %s is already running elsewhere", job_id)
-        return
-    try:
+    with locks.running(IMPORT_LOCK_NAMESPACE, job_id) as acquired:
+        if not acquired:
+            logger.info("import job %s is already running elsewhere", job_id)
+            return
         _run_import_job(job_id)
-    finally:
-        with contextlib.suppress(OperationalError, InterfaceError):
-            _unlock(job_id)  # else the connection is gone, and its lock with it
 
 
 def _run_import_job(job_id: int) -> None:

@@ -184,13 +184,23 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis redelivers a task not acknowledged within this many seconds (a worker killed mid-run); it must
-# exceed the longest task (the nightly recompute is limited to 30 minutes).
+# Redis redelivers a task not acknowledged within this many seconds: a worker killed mid-run has its
+# task run again five minutes later, not an hour. A task still running then is delivered a second
+# time too: tasks are idempotent and the long ones single-flight (metrics.tasks, projects.locks), so
+# the second delivery leaves at once.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-    # How often a worker looks for such tasks: every interval × throttle seconds (kombu's defaults).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    # How often a worker looks for such tasks: every interval × throttle seconds.
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
-    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=6),
+}
+# Sending a task to a broker that is down fails fast (the write that sent it is already committed).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE = {
     # Statuses change with the date (a deadline passes), so every rollup is recomputed each night.
