@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 
 class RefuseNulInQueryMiddleware:
-    """Answer 400 to a query string holding a NUL character, in a name or a value.
+    """Answer 400 to an address holding a NUL character: in its path, or in a parameter's name or value.
 
     PostgreSQL cannot store or compare a string holding NUL (psycopg raises ValueError), and no
     form, filter or code of the site means one; Django's forms refuse it the same way
@@ -16,7 +16,7 @@ class RefuseNulInQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if any(
+        if "\x00" in request.path_info or any(
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
             raise BadRequest(_("The address holds a NUL character, which no page accepts."))
