@@ -16,6 +16,8 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static_url("img/favicon.ico"))
 
 
+handler400 = "projects.errors.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),

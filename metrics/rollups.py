@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from metrics import generation, memo
@@ -952,38 +953,52 @@ def _refresh_goals(programme: Programme, day: date) -> int:
 
 
 def mark_pending(*, programme_ids: Iterable[int], unit_paths: Iterable[str]) -> int:
-    """Record what a change affected; the flush that follows refreshes it all at once."""
+    """Record what a change affected; the flush that follows refreshes it all at once.
+
+    Called inside the change's transaction. A path already pending gets a new ``requested_at``, so a
+    flush that read the figures before this change committed does not clear it (see flush_pending).
+    Rows are written in one order, so that two changes never wait on each other's rows in a cycle.
+    """
     now = timezone.now()
     paths = set(unit_paths) or {""}
     rows = [
         RollupPending(programme_id=programme_id, path=path, requested_at=now)
-        for programme_id in set(programme_ids)
-        for path in paths
+        for programme_id in sorted(set(programme_ids))
+        for path in sorted(paths)
     ]
-    RollupPending.objects.bulk_create(rows, ignore_conflicts=True)
+    RollupPending.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["programme", "path"], update_fields=["requested_at"]
+    )
     return len(rows)
 
 
 def flush_pending(*, day: date | None = None) -> int:
     """Refresh every pending path, one refresh per programme, and clear what was refreshed.
 
-    Runs in one transaction: a worker killed here leaves the pending rows for the next flush.
+    The pending rows are read without locking them, so that a change marking a path pending never
+    waits for a flush. Only the rows still as they were read are deleted, in the refresh's
+    transaction: a path marked again meanwhile stays pending for the next flush, and a worker killed
+    here leaves every row for the next flush.
     """
     rows = 0
-    with transaction.atomic():
-        pending = list(
-            RollupPending.objects.select_for_update(skip_locked=True).values_list(
-                "pk", "programme_id", "path"
-            )
+    pending = list(
+        RollupPending.objects.order_by("programme_id", "path").values_list(
+            "pk", "programme_id", "path", "requested_at"
         )
-        if not pending:
-            return 0
-        by_programme: dict[int, set[str]] = defaultdict(set)
-        for _pk, programme_id, path in pending:
-            by_programme[programme_id].add(path)
-        for programme in Programme.objects.filter(pk__in=list(by_programme)):
+    )
+    if not pending:
+        return 0
+    by_programme: dict[int, set[str]] = defaultdict(set)
+    for _pk, programme_id, path, _at in pending:
+        by_programme[programme_id].add(path)
+    with transaction.atomic():
+        for programme in Programme.objects.filter(pk__in=list(by_programme)).order_by("pk"):
             rows += refresh_paths(programme, {p for p in by_programme[programme.pk] if p}, day=day)
-        RollupPending.objects.filter(pk__in=[pk for pk, _programme, _path in pending]).delete()
+        for start in range(0, len(pending), 500):
+            done = Q()
+            for pk, _programme_id, _path, requested_at in pending[start : start + 500]:
+                done |= Q(pk=pk, requested_at=requested_at)
+            RollupPending.objects.filter(done).delete()
     return rows
 
 

@@ -3,12 +3,22 @@
 Every task is idempotent (a rerun rewrites the same rows), acknowledged only once done so that a
 worker killed mid-run has its task redelivered, time-limited, and retried with back-off when the
 database is unavailable for a moment.
+
+The broker redelivers a task not acknowledged within its visibility timeout (a few minutes, so that
+a killed worker's task is soon run again), even one still running: the nightly recompute therefore
+runs single-flight (a second delivery of a run in progress leaves at once), as each import does; the
+other tasks are short, or serialised per programme by the rollups' own lock.
 """
 
 from datetime import date
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+
+from projects import locks
+
+# Namespace of the locks that make the nightly recompute single-flight (the key: the day's ordinal).
+RECOMPUTE_LOCK_NAMESPACE = 7_002
 
 ROLLUP_TASK = {
     "acks_late": True,
@@ -28,11 +38,14 @@ def rollups_recompute_all(day: str | None = None) -> int:
     from metrics import rollups
 
     as_of = date.fromisoformat(day) if day else rollups.today()
-    rows = rollups.recompute_all(day=as_of)
-    rollups.prune(before=as_of)
-    # Earlier days that a later change reached back to (a backdated report, a deadline moved).
-    rows += rollups.recompute_stale()
-    return rows
+    with locks.running(RECOMPUTE_LOCK_NAMESPACE, as_of.toordinal()) as acquired:
+        if not acquired:
+            return 0  # a delivery of the same run (the same day) is in progress
+        rows = rollups.recompute_all(day=as_of)
+        rollups.prune(before=as_of)
+        # Earlier days that a later change reached back to (a backdated report, a deadline moved).
+        rows += rollups.recompute_stale()
+        return rows
 
 
 @shared_task(soft_time_limit=10 * 60, time_limit=12 * 60, **ROLLUP_TASK)
@@ -42,6 +55,8 @@ def rollups_recompute_programme(programme_id: int, day: str | None = None) -> in
     from projects.models import Programme
 
     programme = Programme.objects.get(pk=programme_id)
+    # Not single-flight: a run in progress may have read the data before the change that queued this
+    # one; the two are serialised by the programme's lock (metrics.rollups._lock) instead.
     return rollups.recompute_programme(programme, day=date.fromisoformat(day) if day else None)
 
 

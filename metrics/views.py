@@ -14,7 +14,7 @@ import rules
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -434,6 +434,13 @@ class KnownCountPaginator(Paginator):
     @cached_property
     def count(self):
         return self.known_count if self.known_count is not None else super().count
+
+    def validate_number(self, number):
+        """Treat a page that is no whole number ("abc", "1e9", "null") as a page that does not exist."""
+        try:
+            return super().validate_number(number)
+        except PageNotAnInteger as error:
+            raise EmptyPage(str(error)) from None
 
 
 class TaskDetailView(DashboardTableMixin, TemplateView):

@@ -1,13 +1,14 @@
 """Forms of the write side: the report form, the bulk grid, the review form and the import form."""
 
+import math
 import os
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import ReportStatus
@@ -35,13 +36,24 @@ EVIDENCE_TYPES = {
 }
 
 
+def megabytes(size: int, *, up: bool = False) -> str:
+    """Write a size in megabytes with one decimal, none when whole ("10 MB", "10,6 MB").
+
+    ``up`` rounds up, so that a file over a limit never reads as equal to it ("10,1 MB", not "10,0 MB").
+    """
+    tenths = size * 10 / (1024 * 1024)
+    tenths = math.ceil(tenths) if up else round(tenths)
+    places = 0 if tenths % 10 == 0 else 1
+    return _("%(size)s MB") % {"size": number_format(tenths / 10, places)}
+
+
 def validate_evidence_file(upload):
     """Refuse files that are too large or not a PDF, an image or an Office document; rename the rest."""
     limit = settings.TIENDO_EVIDENCE_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
             _("The file is %(size)s; evidence files may be at most %(limit)s."),
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            params={"size": megabytes(upload.size, up=True), "limit": megabytes(limit)},
             code="too_large",
         )
     extension = os.path.splitext(upload.name)[1].lower()
@@ -131,13 +143,16 @@ class ReportForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     # A file chosen in an attempt that was refused is kept on the server and named here (signed).
     pending_evidence = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Set when the file chosen in the previous attempt was itself refused: submitting again without a
+    # file then asks once more instead of saving the report without its evidence.
+    evidence_refused = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "evidence_file" in self.fields:
             self.fields["evidence_file"].help_text = _(
                 "PDF, image or Office document, at most %(limit)s."
-            ) % {"limit": filesizeformat(settings.TIENDO_EVIDENCE_MAX_BYTES)}
+            ) % {"limit": megabytes(settings.TIENDO_EVIDENCE_MAX_BYTES)}
 
     def clean_effective_date(self):
         day = self.cleaned_data["effective_date"]
@@ -165,6 +180,22 @@ class ReportForm(forms.Form):
                 self.add_error("completed_on", _("Only a report that says done has a completion date."))
         if completed_on and effective_date and completed_on > effective_date:
             self.add_error("completed_on", _("The completion date cannot be after the effective date."))
+        if (
+            cleaned.get("evidence_refused")
+            and not cleaned.get("evidence_file")
+            and not cleaned.get("pending_evidence")
+            and "evidence_file" not in self.errors
+        ):
+            self.add_error(
+                "evidence_file",
+                ValidationError(
+                    _(
+                        "The evidence file you chose was refused. Choose a valid file, or submit again to "
+                        "save the report without one."
+                    ),
+                    code="refused_before",
+                ),
+            )
         return cleaned
 
 
@@ -173,6 +204,7 @@ class BulkReportForm(ReportForm):
 
     assignment = forms.IntegerField(widget=forms.HiddenInput)
     pending_evidence = None
+    evidence_refused = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,6 +300,7 @@ class GoalAssessmentForm(ReportForm):
     percent = None
     version = None
     pending_evidence = None
+    evidence_refused = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -341,7 +374,7 @@ class ImportForm(forms.Form):
         if upload.size > limit:
             raise ValidationError(
                 _("The file is %(size)s; imports may be at most %(limit)s."),
-                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+                params={"size": megabytes(upload.size, up=True), "limit": megabytes(limit)},
             )
         extension = os.path.splitext(upload.name)[1].lower()
         if extension not in (".csv", ".xlsx"):

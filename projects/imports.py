@@ -20,18 +20,23 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from projects.choices import ReportStatus
+from projects import locks
+from projects.choices import ReportStatus, UnitKind
 from projects.models import Assignment, Programme, Report, Task, Unit
 from projects.names import compact, fold, strip_kind
 
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 200_000
+# An XLSX is a zip: a few megabytes can unpack to gigabytes (a "zip bomb"). A workbook of MAX_ROWS rows
+# of ten columns unpacks to about 80 MB; larger ones are refused before anything is parsed.
+MAX_UNPACKED_BYTES = 160 * 1024 * 1024
 PREVIEW_ROWS = 50
 STORED_ERRORS = 2_000
 PROGRESS_EVERY = 1_000
@@ -145,15 +150,53 @@ def _read_csv(data: bytes):
     return header, rows
 
 
+def _refuse(reason: str, row: int = 0):
+    raise FileRefused([RowError(row, "", reason)])
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a workbook that would unpack to more than MAX_UNPACKED_BYTES, from its zip directory alone.
+
+    A member cannot unpack to more than the size its directory entry declares: Python's zip reader
+    stops there (and fails the CRC check), so the declared sizes bound the work.
+    """
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        _refuse(_("The file is not a readable Excel (XLSX) workbook."))
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        _refuse(
+            _(
+                "The workbook unpacks to %(size)s MB; at most %(max)s MB are accepted. Split it into several files."
+            )
+            % {"size": unpacked // (1024 * 1024), "max": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+
+
+def _xlsx_lines(sheet):
+    """Yield the sheet's rows as tuples of values, however many its (possibly wrong) dimension claims."""
+    # Read-only openpyxl trusts the <dimension> a file declares and stops there: forget it.
+    sheet.reset_dimensions()
+    yield from sheet.iter_rows(values_only=True)
+
+
 def _read_xlsx(data: bytes):
     import openpyxl
 
+    _check_unpacked_size(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise FileRefused([RowError(0, "", _("The file is not a readable Excel (XLSX) workbook."))]) from None
-    sheet = workbook.worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
+    try:
+        return _xlsx_rows(workbook.worksheets[0])
+    finally:
+        workbook.close()
+
+
+def _xlsx_rows(sheet):
+    lines = _xlsx_lines(sheet)
     try:
         header = [_header_name(cell) for cell in next(lines)]
     except StopIteration:
@@ -165,11 +208,18 @@ def _read_xlsx(data: bytes):
         cells = list(cells)
         if not any(_cell_text(c) for c in cells):
             continue
+        if len(rows) == MAX_ROWS:
+            # Stop at the first row too many: the rest of the file is never read.
+            _refuse(
+                _(
+                    "The file has more than %(max)s rows; at most %(max)s are accepted. Split it into several files."
+                )
+                % {"max": number_format(MAX_ROWS, force_grouping=True)}
+            )
         if len(cells) > len(header) and any(_cell_text(c) for c in cells[len(header) :]):
             rows.append((number, {"__extra__": True}))
             continue
         rows.append((number, {header[i]: cells[i] if i < len(cells) else None for i in range(len(header))}))
-    workbook.close()
     return header, rows
 
 
@@ -497,19 +547,38 @@ class Importer:
                 self.progress(index, len(rows))
         self.progress(len(rows), len(rows))
         existing = self.existing_keys(list(checked))
-        new = [
-            (number, obj, preview) for key, (number, obj, preview) in checked.items() if key not in existing
-        ]
+        new_keyed = [(key, entry) for key, entry in checked.items() if key not in existing]
+        new = [entry for _key, entry in new_keyed]
         result.unchanged += len(checked) - len(new)
         result.new = len(new)
         result.preview = [{"row": number, **preview} for number, _obj, preview in new[:PREVIEW_ROWS]]
         if result.errors or self.dry_run or not new:
             return result
         self.before_write()
-        with transaction.atomic():
-            self.write([obj for _n, obj, _p in new])
-        result.written = True
-        return result
+        for _attempt in range(3):
+            try:
+                with transaction.atomic():
+                    self.write([obj for _n, obj, _p in new])
+            except IntegrityError:
+                # The same rows imported at the same moment by another run (the same file twice at
+                # once): what it wrote is now "already imported"; write only what is still new.
+                existing = self.existing_keys([key for key, _entry in new_keyed])
+                still_new = [(key, entry) for key, entry in new_keyed if key not in existing]
+                if len(still_new) == len(new_keyed):
+                    raise
+                result.unchanged += len(new_keyed) - len(still_new)
+                new_keyed = still_new
+                new = [entry for _key, entry in new_keyed]
+                for _number, obj, _preview in new:  # keys given by the rolled-back insert are void
+                    obj.pk, obj._state.adding = None, True
+                result.new = len(new)
+                result.preview = [{"row": n, **preview} for n, _obj, preview in new[:PREVIEW_ROWS]]
+                if not new:
+                    return result
+            else:
+                result.written = True
+                return result
+        raise IntegrityError("the rows kept colliding with another import")
 
     def prepare(self, rows: list[dict]) -> None:
         """Load, once, whatever the rows refer to."""
@@ -731,8 +800,30 @@ class ReportImporter(Importer):
         reports_import(reports=objects, user=self.user, accept=self.accept)
 
 
+# A namespace for the advisory locks of running import jobs (the second key is the job's id).
+IMPORT_LOCK_NAMESPACE = 7_001
+
+
+def job_is_running(job_id: int) -> bool:
+    """Whether a worker is running the job now: it holds the job's lock until it ends or its connection dies."""
+    return locks.is_running(IMPORT_LOCK_NAMESPACE, job_id)
+
+
 def run_import_job(job_id: int) -> None:
-    """Run one uploaded import (ImportJob), recording its progress and its outcome on the job."""
+    """Run one uploaded import (ImportJob), recording its progress and its outcome on the job.
+
+    The job's lock (held by the connection, so released when a killed worker's connection ends) keeps
+    a second delivery of the same job from running it twice at once. A database that goes away
+    mid-run raises to the task, which runs the job again: nothing was written, all rows or none.
+    """
+    with locks.running(IMPORT_LOCK_NAMESPACE, job_id) as acquired:
+        if not acquired:
+            logger.info("import job %s is already running elsewhere", job_id)
+            return
+        _run_import_job(job_id)
+
+
+def _run_import_job(job_id: int) -> None:
     from projects.models import ImportJob
 
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -755,6 +846,8 @@ def run_import_job(job_id: int) -> None:
         data = handle.read()
     try:
         result = importer.run(data, job.original_name)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: the task runs the job again
     except Exception:
         # Recorded on the job for the uploader; the traceback goes to the log, not to the page.
         logger.exception("import job %s failed", job.pk)

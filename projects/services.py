@@ -1,7 +1,7 @@
 """Writes of the write side. Every state change goes through one of these functions.
 
 Each validates, saves, keeps the report chains (``verified_until`` / ``reported_until``) and the
-assignment's latest reports in step, and tells the read side on commit what changed.
+assignment's latest reports in step, and tells the read side, in the same transaction, what changed.
 """
 
 from collections import defaultdict
@@ -56,21 +56,21 @@ def notifications_coalesced() -> Iterator[None]:
 
 
 def _notify(*, programme_ids: Iterable[int], unit_paths: Iterable[str]) -> None:
+    """Tell the read side, within this transaction, what changed (see projects.signals).
+
+    Inside notifications_coalesced() the changes are gathered and told once, at the block's end.
+    """
     programme_ids, unit_paths = set(programme_ids), set(unit_paths)
     pending = _coalesced.get()
     if pending is not None:
         pending[0].update(programme_ids)
         pending[1].update(unit_paths)
         return
-    transaction.on_commit(
-        lambda: assignments_changed.send(
-            sender=Assignment, programme_ids=programme_ids, unit_paths=unit_paths
-        )
-    )
+    assignments_changed.send(sender=Assignment, programme_ids=programme_ids, unit_paths=unit_paths)
 
 
 def notify_assignments_changed(*, programme_ids: Iterable[int], unit_paths: Iterable[str]) -> None:
-    """Tell the read side, on commit, that these programmes' assignments on these paths changed."""
+    """Tell the read side that these programmes' assignments on these paths changed (see _notify)."""
     _notify(programme_ids=programme_ids, unit_paths=unit_paths)
 
 
@@ -165,9 +165,7 @@ def report_submit(
     has landed since, nothing is written and ReportConflict names the newer report.
     """
     if assignment is not None:
-        assignment = (
-            Assignment.objects.select_for_update().select_related("task", "unit").get(pk=assignment.pk)
-        )
+        assignment = assignment_lock(assignment.pk)
         if expected_version is not None and assignment.version != expected_version:
             newer = assignment.reports.order_by("-submitted_at", "-pk").first()
             raise ReportConflict(assignment, newer)
@@ -202,6 +200,16 @@ def report_submit(
         Assignment.objects.filter(pk=assignment.pk).update(version=F("version") + 1)
     _after_report_change(report)
     return report
+
+
+def assignment_lock(pk: int) -> Assignment:
+    """Lock an assignment's row for the rest of the transaction and return it, with its task and unit.
+
+    Only the assignment's row is locked (``of=("self",)``): the task and unit rows are shared by every
+    assignment of them and referenced by the rollup rows a flush writes (FOR KEY SHARE); locking them
+    too made submissions and flushes wait on each other in a cycle (deadlocks).
+    """
+    return Assignment.objects.select_for_update(of=("self",)).select_related("task", "unit").get(pk=pk)
 
 
 def _check_validity(assignment: Assignment, effective_date: date) -> None:

@@ -52,3 +52,27 @@ def evidence_path(instance, filename: str) -> str:
 
 def import_path(instance, filename: str) -> str:
     return _random_name("imports", filename)
+
+
+# A kept evidence file (a report form refused for another reason) is named by a token valid this long.
+PENDING_EVIDENCE_MAX_AGE = 24 * 60 * 60
+
+
+def pending_evidence_expire() -> int:
+    """Delete the kept evidence files older than their token can be: no form can attach them any more."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    try:
+        _folders, names = private_storage.listdir("pending")
+    except FileNotFoundError:
+        return 0
+    older_than = timezone.now() - timedelta(seconds=PENDING_EVIDENCE_MAX_AGE)
+    deleted = 0
+    for name in names:
+        path = f"pending/{name}"
+        if private_storage.get_modified_time(path) < older_than:
+            private_storage.delete(path)
+            deleted += 1
+    return deleted

@@ -3,14 +3,20 @@
 from datetime import date
 
 import django_tables2 as tables
+from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import AssignmentStatus, ReportStatus, ReviewState
 
 # A spreadsheet reads a cell beginning with one of these as a formula (or DDE command).
+# A page shows at most this many rows, whatever ?per_page= asks: a page's cost stays bounded.
+MAX_PER_PAGE = 200
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,9 +35,29 @@ class ExportSafeTable(tables.Table):
         empty_text = _("Nothing to show.")
         template_name = "django_tables2/table.html"
 
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        """Paginate with a page size between 1 and MAX_PER_PAGE; a nonsensical size means the default."""
+        if per_page is None or per_page < 1:
+            per_page = self._meta.per_page
+        return super().paginate(paginator_class, min(per_page, MAX_PER_PAGE), page, *args, **kwargs)
+
     def as_values(self, exclude_columns=None):
+        """Yield the header and every row, neutralised; refuse (400) more rows than an export may hold.
+
+        An export is built in memory (tablib), so its cost is bounded by TIENDO_EXPORT_MAX_ROWS rows.
+        """
+        limit = settings.TIENDO_EXPORT_MAX_ROWS
+        if len(self.rows) > limit:
+            raise BadRequest(
+                _("This table has %(count)s rows; a download holds at most %(max)s. Narrow the filters first.")
+                % {"count": _grouped(len(self.rows)), "max": _grouped(limit)}
+            )
         for row in super().as_values(exclude_columns=exclude_columns):
             yield [neutralise(value) for value in row]
+
+
+def _grouped(number: int) -> str:
+    return number_format(number, force_grouping=True)
 
 
 class DateColumn(tables.Column):

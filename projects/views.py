@@ -41,7 +41,7 @@ from projects.forms import (
 )
 from projects.models import Assignment, Goal, ImportJob, Membership, Report, Task
 from projects.rules import memberships
-from projects.storage import private_storage
+from projects.storage import PENDING_EVIDENCE_MAX_AGE, private_storage
 from projects.tables import ReporterAssignmentTable
 
 logger = logging.getLogger(__name__)
@@ -240,6 +240,8 @@ class ReportCreateView(FormView):
         data = form.data.copy()
         token = self._keep_evidence(form)
         data["pending_evidence"] = token
+        # A file chosen now and refused: the next attempt without a file is asked about it once.
+        data["evidence_refused"] = "on" if "evidence_file" in form.files and "evidence_file" in form.errors else ""
         if version is not None:
             data["version"] = str(version)
         rebound = self.form_class(data=data)
@@ -248,8 +250,9 @@ class ReportCreateView(FormView):
             for error in errors:
                 if error not in rebound.errors.get(field, []):
                     rebound.add_error(field if field in rebound.fields else None, error)
-        rebound.pending_evidence = self._pending(token)
-        rebound.lost_file = bool(form.files) and rebound.pending_evidence is None
+        # Not ``pending_evidence``: in a template form.<name> is the form's field of that name.
+        rebound.kept_evidence = self._pending(token)
+        rebound.lost_file = bool(form.files) and rebound.kept_evidence is None
         return self.render_to_response(self.get_context_data(form=rebound), status=status)
 
     def _keep_evidence(self, form) -> str:
@@ -257,6 +260,9 @@ class ReportCreateView(FormView):
         cleaned = getattr(form, "cleaned_data", {})
         upload = cleaned.get("evidence_file")
         if upload and "evidence_file" not in form.errors:
+            replaced = self._pending(form.data.get("pending_evidence", ""))
+            if replaced is not None:
+                private_storage.delete(replaced["name"])
             upload.seek(0)
             name = private_storage.save(
                 f"pending/{uuid.uuid4().hex}{os.path.splitext(upload.name)[1]}", upload
@@ -272,7 +278,7 @@ class ReportCreateView(FormView):
         if not token:
             return None
         try:
-            pending = signing.loads(token, salt=PENDING_EVIDENCE_SALT, max_age=24 * 60 * 60)
+            pending = signing.loads(token, salt=PENDING_EVIDENCE_SALT, max_age=PENDING_EVIDENCE_MAX_AGE)
         except signing.BadSignature:
             return None
         if pending.get("user") != self.request.user.pk or not str(pending.get("name", "")).startswith(
@@ -637,9 +643,9 @@ class ImportView(RuleRequiredMixin, FormView):
 
 
 def job_enqueue(job: ImportJob) -> None:
-    from projects.tasks import import_job_run
+    from projects.tasks import import_job_enqueue
 
-    transaction.on_commit(lambda: import_job_run.delay(job.pk))
+    transaction.on_commit(lambda: import_job_enqueue(job.pk))
 
 
 def _own_job(request, pk) -> ImportJob:

@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "projects.middleware.RefuseNulInQueryMiddleware",
+    "projects.notices.NoticesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -122,12 +124,17 @@ LOGIN_REDIRECT_URL = "metrics:home"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login throttling: five failures for one user from one address lock that pair out for a quarter of an hour.
+# Login throttling: five failures for one user from one address lock that pair out for a quarter of an hour
+# (never the user alone: an outsider could then lock anyone out).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a reverse proxy every request comes from its address: the client's is read from
+# X-Forwarded-For, believed only from these proxies (addresses or networks, comma-separated).
+TIENDO_TRUSTED_PROXIES = env.list("TIENDO_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "projects.client_ip.client_ip"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -147,6 +154,8 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 TIENDO_PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 TIENDO_EVIDENCE_MAX_BYTES = env.int("TIENDO_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 TIENDO_IMPORT_MAX_BYTES = env.int("TIENDO_IMPORT_MAX_BYTES", default=40 * 1024 * 1024)
+# A table's CSV/XLSX download is built in memory: larger ones are refused with a request to narrow the filters.
+TIENDO_EXPORT_MAX_ROWS = env.int("TIENDO_EXPORT_MAX_ROWS", default=100_000)
 # Which importer reads each kind of file on /imports/ (projects never imports metrics, so it is named here).
 TIENDO_IMPORTERS = {
     "reports": "projects.imports.ReportImporter",
@@ -154,6 +163,11 @@ TIENDO_IMPORTERS = {
 }
 # What measures a goal (its indicator against the target), shown beside an assessment of the goal.
 TIENDO_GOAL_MEASURE = "metrics.goal_measures.goal_measure"
+# Files over the largest upload limit are counted but not written to disk beyond it (projects.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "projects.uploads.BoundedTemporaryFileUploadHandler",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -197,13 +211,23 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis redelivers a task not acknowledged within this many seconds (a worker killed mid-run); it must
-# exceed the longest task (the nightly recompute is limited to 30 minutes).
+# Redis redelivers a task not acknowledged within this many seconds: a worker killed mid-run has its
+# task run again five minutes later, not an hour. A task still running then is delivered a second
+# time too: tasks are idempotent and the long ones single-flight (metrics.tasks, projects.locks), so
+# the second delivery leaves at once.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-    # How often a worker looks for such tasks: every interval × throttle seconds (kombu's defaults).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    # How often a worker looks for such tasks: every interval × throttle seconds.
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
-    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=6),
+}
+# Sending a task to a broker that is down fails fast (the write that sent it is already committed).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE = {
     # Statuses change with the date (a deadline passes), so every rollup is recomputed each night.
@@ -215,6 +239,16 @@ CELERY_BEAT_SCHEDULE = {
     "rollups-flush-pending": {
         "task": "metrics.tasks.rollups_flush_pending",
         "schedule": 60.0,
+    },
+    # Imports that could not be queued (broker down) or were lost on the way are queued again.
+    "import-jobs-requeue": {
+        "task": "projects.tasks.import_jobs_requeue",
+        "schedule": 60.0,
+    },
+    # Evidence files kept for a report form that was never submitted again (a kept file lives a day).
+    "pending-evidence-expire": {
+        "task": "projects.tasks.pending_evidence_expire",
+        "schedule": crontab(minute=30),
     },
     # Reporters hear each morning about assignments due within 7 days and those overdue.
     "report-reminders-daily": {

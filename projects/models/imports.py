@@ -84,6 +84,12 @@ class ImportJob(models.Model):
         null=True,
         blank=True,
     )
+    enqueued_at = models.DateTimeField(
+        verbose_name=_("queued at"),
+        null=True,
+        blank=True,
+        help_text=_("When the job was last handed to the broker; empty while it could not be."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

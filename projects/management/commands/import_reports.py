@@ -41,6 +41,8 @@ def run_import(
                 f"  {row['row']:>6}  {row['target']}  {row['status']}  {row['percent']}  {row['effective_date']}"
             )
         message = _("Dry run: %(new)s would be added, %(unchanged)s already imported; nothing was written.")
+    elif result.new == 0 and result.unchanged:
+        message = _("This file was already imported: nothing was added (%(unchanged)s rows already there).")
     else:
         message = _("%(new)s added, %(unchanged)s already imported.")
     command.stdout.write(command.style.SUCCESS(message % {"new": result.new, "unchanged": result.unchanged}))
