@@ -1,6 +1,7 @@
 from django.urls import path
 
-from metrics import api, views
+from metrics import views
+from metrics.api import api
 
 app_name = "metrics"
 
@@ -16,13 +17,6 @@ urlpatterns = [
     path("units/<str:unit_code>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
     path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
-    # The read-only JSON API and its OpenAPI description.
-    path("api/docs", api.docs, name="api_docs"),
-    path("api/openapi.json", api.openapi, name="api_openapi"),
-    path("api/programmes/", api.programme_list, name="api_programme_list"),
-    path("api/programmes/<str:code>/summary", api.programme_summary, name="api_programme_summary"),
-    path("api/units/<str:code>/summary", api.unit_summary, name="api_unit_summary"),
-    path("api/assignments", api.assignment_list, name="api_assignment_list"),
-    path("api/indicators/<str:code>/values", api.indicator_values, name="api_indicator_values"),
-    path("api/indicators/<str:code>/ranking", api.indicator_ranking, name="api_indicator_ranking"),
+    # The read-only JSON API, its OpenAPI description (api/openapi.json) and its page (api/docs).
+    path("api/", api.urls),
 ]
