@@ -7,12 +7,13 @@ bound, the check and the words about it live side by side.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
 from metrics.views import RANKING_KINDS
@@ -28,6 +29,17 @@ INDICATOR_CODE = r"^[A-Za-z0-9_-]{1,32}$"
 
 KIND_CHOICES = tuple(dict.fromkeys([*RANKING_KINDS, *UnitKind.values]))
 RankingKind = Literal[KIND_CHOICES]  # type: ignore[valid-type]
+
+
+def _full_date(value):
+    """Accept a day only as RFC 3339's full-date, YYYY-MM-DD, as format: date says (pydantic would also
+    take a number of seconds since 1970)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("not YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_full_date)]
 StatusChoice = Literal[tuple(AssignmentStatus.values)]  # type: ignore[valid-type]
 UnitCodeText = Annotated[str, StringConstraints(pattern=UNIT_CODE)]
 ProgrammeCodeText = Annotated[str, StringConstraints(pattern=PROGRAMME_CODE)]
@@ -52,7 +64,7 @@ MESSAGES = {
 CHOICES = {"status": AssignmentStatus.values, "kind": KIND_CHOICES}
 
 AsOf = Annotated[
-    date | Omitted,
+    Day | Omitted,
     Query(
         description=_(
             "Figures as of this day, YYYY-MM-DD (default: today). Any day may be asked: before a "
@@ -101,7 +113,7 @@ KindParam = Annotated[
     ),
 ]
 PeriodParam = Annotated[
-    date | Omitted,
+    Day | Omitted,
     Query(
         description=_("Rank the values of this period, YYYY-MM-DD (default: each unit's latest)."),
         examples=["2022-12-25"],

@@ -82,6 +82,12 @@ def test_an_empty_period_is_refused(client):
     _refused(client.get(f"{RANKING}?period="), "period")
 
 
+@pytest.mark.parametrize("value", ["0", "1671926400", "2022-12-25T00:00:00", "2022-12-25 ", "20221225"])
+def test_a_date_is_only_yyyy_mm_dd(client, value):
+    _refused(client.get(SUMMARY, {"as_of": value}), "as_of")
+    _refused(client.get(RANKING, {"period": value}), "period")
+
+
 @pytest.mark.parametrize("query", ["status=", "kind=", "unit=", "programme="])
 def test_empty_choices_and_codes_are_refused(client, query):
     url = RANKING if query.startswith("kind") else "/api/assignments"
