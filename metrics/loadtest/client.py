@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 
 def run(url: str, *, readers: int, reporters: int, seconds: int, out: Path, env: dict) -> list[dict]:
-    """Run ``readers`` + ``reporters`` users for ``seconds``; return locust's rows of request statistics."""
+    """Run ``readers`` + ``reporters`` users for ``seconds``; return locust's final statistics, one entry per
+    kind of request (its JSON file, written once every user has stopped)."""
     users = readers + reporters
     prefix = out / "locust"
     command = [
@@ -31,19 +33,20 @@ def run(url: str, *, readers: int, reporters: int, seconds: int, out: Path, env:
         "10",
         "--csv",
         str(prefix),
-        "--only-summary",
+        "--json-file",
+        str(prefix),
         "--exit-code-on-error",
         "0",
         "--loglevel",
         "WARNING",
     ]
     subprocess.run(command, env={**env, "LOADTEST_REPORTERS": str(reporters)}, check=True)  # noqa: S603
-    with prefix.with_name(prefix.name + "_stats.csv").open(newline="") as stats:
-        return list(csv.DictReader(stats))
+    return json.loads(prefix.with_name(prefix.name + ".json").read_text())
 
 
 def failures(out: Path) -> list[dict]:
-    """Return locust's rows of failures: each distinct error with its count."""
+    """Return locust's rows of failures: each distinct error with its count (the counts that matter are
+    in the statistics; these say what the errors were)."""
     path = out / "locust_failures.csv"
     if not path.exists():
         return []

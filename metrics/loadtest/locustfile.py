@@ -13,23 +13,14 @@ import re
 
 from locust import HttpUser, between, task
 
+from metrics.loadtest.forms import hidden
+
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "tiendo-demo")
 # The demo's reporters, each for a unit of their own: no two of them can report on one assignment.
 ACCOUNTS = ("hanoi", "hagiang", "camau", "bocongan")
 REPORTERS = int(os.environ.get("LOADTEST_REPORTERS", "4"))
 
-_HIDDEN = r'<input[^>]*name="{name}"[^>]*value="([^"]*)"'
 _ASSIGNMENT = re.compile(r"/reports/new/\?assignment=(\d+)")
-
-
-def hidden(html: str, name: str) -> str:
-    """Return the value of a form's input named ``name``; the CSRF token, the version, the date."""
-    found = re.search(_HIDDEN.format(name=re.escape(name)), html) or re.search(
-        rf'<input[^>]*value="([^"]*)"[^>]*name="{re.escape(name)}"', html
-    )
-    if not found:
-        raise ValueError(f"no input named {name}")
-    return found.group(1)
 
 
 class Browser(HttpUser):
