@@ -16,6 +16,7 @@ from metrics.api import params
 from metrics.api.schemas import Error
 
 ERROR_DESCRIPTIONS = {
+    200: gettext_lazy("Answered, as JSON of the shape described."),
     400: gettext_lazy("A parameter breaks its declaration above (a malformed date, an unknown status…)."),
     401: gettext_lazy("Sign-in required: the site is not public (TIENDO_PUBLIC=False)."),
     404: gettext_lazy("No programme, unit or indicator has this code, or the page is past the last."),
@@ -28,8 +29,8 @@ def responses(ok, *errors: int) -> dict:
 
 
 def error_descriptions(*errors: int) -> dict:
-    """Return an operation's ``openapi_extra``: what each of its error statuses means."""
-    return {"responses": {status: {"description": ERROR_DESCRIPTIONS[status]} for status in errors}}
+    """Return an operation's ``openapi_extra``: what its answer and each of its error statuses mean."""
+    return {"responses": {status: {"description": ERROR_DESCRIPTIONS[status]} for status in (200, *errors)}}
 
 
 def site_is_open(request):
