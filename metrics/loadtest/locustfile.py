@@ -78,6 +78,7 @@ class Reporter(Browser):
     """A unit's reporter: signs in through the login form, then reports progress on its assignments."""
 
     fixed_count = REPORTERS
+    abstract = REPORTERS == 0  # locust reads a fixed count of 0 as "no fixed count"
     wait_time = between(1.0, 3.0)
     _numbers = itertools.count()
 
