@@ -7,7 +7,7 @@ PORT ?= 8000
 SCALE ?= 0.1
 PYTEST_ARGS ?=
 
-.PHONY: install messages run test worker bench lint
+.PHONY: install messages run test worker bench lint loadtest
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,8 @@ worker: messages
 bench: messages
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py bench --scale $(SCALE)
+
+# Readers and reporters at once against gunicorn with the production settings on 127.0.0.1, for a fixed
+# time, on a database of its own (tiendo_loadtest; see metrics/loadtest/database.py). Zero errors is the bar.
+loadtest: messages
+	$(BIN)/python -m metrics.loadtest

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from metrics import api, views
+from metrics import views
+from metrics.api import api
 from metrics.brief import home as brief_home
 from metrics.brief import views as brief_views
 
@@ -25,13 +26,6 @@ urlpatterns = [
     path("brief.pdf", brief_views.BriefPdfView.as_view(), name="brief_pdf_national"),
     path("brief/<str:code>/", brief_views.BriefView.as_view(), name="brief"),
     path("brief/<str:code>.pdf", brief_views.BriefPdfView.as_view(), name="brief_pdf"),
-    # The read-only JSON API and its OpenAPI description.
-    path("api/docs", api.docs, name="api_docs"),
-    path("api/openapi.json", api.openapi, name="api_openapi"),
-    path("api/programmes/", api.programme_list, name="api_programme_list"),
-    path("api/programmes/<str:code>/summary", api.programme_summary, name="api_programme_summary"),
-    path("api/units/<str:code>/summary", api.unit_summary, name="api_unit_summary"),
-    path("api/assignments", api.assignment_list, name="api_assignment_list"),
-    path("api/indicators/<str:code>/values", api.indicator_values, name="api_indicator_values"),
-    path("api/indicators/<str:code>/ranking", api.indicator_ranking, name="api_indicator_ranking"),
+    # The read-only JSON API, its OpenAPI description (api/openapi.json) and its page (api/docs).
+    path("api/", api.urls),
 ]
