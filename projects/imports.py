@@ -27,7 +27,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from projects import locks
-from projects.choices import ReportStatus, UnitKind
+from projects.choices import ReportStatus
 from projects.models import Assignment, Programme, Report, Task, Unit
 from projects.names import compact, fold, strip_kind
 
