@@ -362,8 +362,12 @@ def _units(rng: random.Random, scale: float) -> dict[str, list[tuple[int, str]]]
         next_id += 1
     writer.flush()
     by_kind: dict[str, list[tuple[int, str]]] = {}
+    # Work is given on the map of 2022 (the demo's units of today would otherwise take work at any scale).
     for pk, path, kind in (
-        Unit.objects.filter(path__startswith="VN/").values_list("pk", "path", "kind").order_by("pk")
+        Unit.objects.valid_on(FIRST_DAY)
+        .filter(path__startswith="VN/")
+        .values_list("pk", "path", "kind")
+        .order_by("pk")
     ):
         by_kind.setdefault(kind, []).append((pk, path))
     return by_kind
