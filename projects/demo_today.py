@@ -29,6 +29,9 @@ CHANGE = date(2025, 7, 1)
 LAST_DAY = CHANGE - timedelta(days=1)
 DA06_END = date(2025, 12, 31)
 DONE = ("done_on_time", "done_late")
+# The provinces of the demo reporters (hagiang, camau, hanoi): a few of their assignments stay open.
+STILL_OPEN_FROM = ("02", "96", "01")
+STILL_OPEN_EACH = 3
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:
@@ -81,9 +84,16 @@ def before_change(programme: Programme) -> int:
     """Write 2023 to mid-2025 on the map of 2022: most of what was open at the conference gets done."""
     rng = random.Random(2023)
     reports = []
+    still_open: dict[str, int] = {}
     for assignment in _open_assignments(programme, as_of=CONFERENCE_DAY, carried=False):
         target = {"programme": programme, "assignment": assignment}
         roll = rng.random()
+        if (
+            assignment.unit.code in STILL_OPEN_FROM
+            and still_open.get(assignment.unit.code, 0) < STILL_OPEN_EACH
+        ):
+            still_open[assignment.unit.code] = still_open.get(assignment.unit.code, 0) + 1
+            roll = 1.0  # left in progress until the change, when it passes to the successor
         if roll < 0.6:
             day = _day(rng, RESUME, date(2025, 5, 31))
             reports.append(
@@ -118,8 +128,25 @@ def after_change(programme: Programme) -> int:
     """Write 01/07/2025 to the end of the programme on today's map, and the goals' final assessments."""
     rng = random.Random(2025)
     reports = []
+    still_open: dict[str, int] = {}
     for assignment in _open_assignments(programme, as_of=CHANGE, carried=True):
         target = {"programme": programme, "assignment": assignment}
+        origin = assignment.carried_from.unit.code
+        if origin in STILL_OPEN_FROM and still_open.get(origin, 0) < STILL_OPEN_EACH:
+            # The demo reporters' provinces keep some of their predecessors' work open, nothing pending.
+            still_open[origin] = still_open.get(origin, 0) + 1
+            reports.append(
+                _report(
+                    target,
+                    _key(programme, assignment, 2),
+                    status=ReportStatus.IN_PROGRESS,
+                    day=_day(rng, date(2025, 8, 1), date(2025, 11, 30)),
+                    percent=rng.randint(60, 85),
+                    rng=rng,
+                    note="Đơn vị mới đang tiếp tục phần việc tiếp nhận.",
+                )
+            )
+            continue
         if rng.random() < 0.8:
             day = _day(rng, date(2025, 7, 15), date(2025, 12, 20))
             reports.append(

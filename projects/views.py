@@ -123,9 +123,12 @@ def unit_figures(user, *, as_of) -> list[dict]:
 
     today = as_of
     rows = []
-    reporter_units = Unit.objects.filter(
-        pk__in=Membership.objects.filter(user=user, role="reporter").values("unit_id")
-    ).order_by("path")
+    # The units of that day's map: an ended unit's work is its successor's card since.
+    reporter_units = (
+        Unit.objects.filter(pk__in=Membership.objects.filter(user=user, role="reporter").values("unit_id"))
+        .valid_on(as_of)
+        .order_by("path")
+    )
     for unit in reporter_units:
         programmes = Programme.objects.filter(tasks__assignments__unit__path__startswith=unit.path).distinct()
         for programme in programmes:
