@@ -123,15 +123,16 @@ def unit_figures(user, *, as_of) -> list[dict]:
 
     today = as_of
     rows = []
-    # The units of that day's map: an ended unit's work is its successor's card since.
-    reporter_units = (
-        Unit.objects.filter(pk__in=Membership.objects.filter(user=user, role="reporter").values("unit_id"))
-        .valid_on(as_of)
-        .order_by("path")
-    )
+    reporter_units = Unit.objects.filter(
+        pk__in=Membership.objects.filter(user=user, role="reporter").values("unit_id")
+    ).order_by("path")
     for unit in reporter_units:
         programmes = Programme.objects.filter(tasks__assignments__unit__path__startswith=unit.path).distinct()
         for programme in programmes:
+            # Each programme on its map of the day: an ended unit's work is its successor's card since,
+            # and a programme that ended (the 2022 tasks) stays on the units it ran on.
+            if not unit.is_valid_on(selectors.map_day(programme, today)):
+                continue
             verified = selectors.assignment_status_counts(
                 programme=programme, as_of=today, view=StatusView.VERIFIED, unit=unit
             )
