@@ -29,14 +29,28 @@ CHANGE = date(2025, 7, 1)
 LAST_DAY = CHANGE - timedelta(days=1)
 DA06_END = date(2025, 12, 31)
 DONE = ("done_on_time", "done_late")
+# The provinces of the demo reporters (hagiang, camau, hanoi): a few of their assignments stay open.
+STILL_OPEN_FROM = ("02", "96", "01")
+STILL_OPEN_EACH = 3
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
 
 
-def _report(target: dict, key: str, *, status: str, day: date, percent: int, rng, note: str) -> Report:
+def _report(
+    target: dict,
+    key: str,
+    *,
+    status: str,
+    day: date,
+    percent: int,
+    rng,
+    note: str,
+    review=ReviewState.ACCEPTED,
+) -> Report:
     submitted_at = datetime.combine(day, time(8, 0), TZ) + timedelta(minutes=rng.randint(0, 540))
+    reviewed = review != ReviewState.SUBMITTED
     return Report(
         status=status,
         percent=percent,
@@ -44,8 +58,8 @@ def _report(target: dict, key: str, *, status: str, day: date, percent: int, rng
         effective_date=day,
         note=note,
         submitted_at=submitted_at,
-        review_state=ReviewState.ACCEPTED,
-        reviewed_at=submitted_at + timedelta(days=rng.randint(1, 6)),
+        review_state=review,
+        reviewed_at=submitted_at + timedelta(days=rng.randint(1, 6)) if reviewed else None,
         source_key=f"demo:today:{key}",
         **target,
     )
@@ -70,9 +84,16 @@ def before_change(programme: Programme) -> int:
     """Write 2023 to mid-2025 on the map of 2022: most of what was open at the conference gets done."""
     rng = random.Random(2023)
     reports = []
+    still_open: dict[str, int] = {}
     for assignment in _open_assignments(programme, as_of=CONFERENCE_DAY, carried=False):
         target = {"programme": programme, "assignment": assignment}
         roll = rng.random()
+        if (
+            assignment.unit.code in STILL_OPEN_FROM
+            and still_open.get(assignment.unit.code, 0) < STILL_OPEN_EACH
+        ):
+            still_open[assignment.unit.code] = still_open.get(assignment.unit.code, 0) + 1
+            roll = 1.0  # left in progress until the change, when it passes to the successor
         if roll < 0.6:
             day = _day(rng, RESUME, date(2025, 5, 31))
             reports.append(
@@ -107,8 +128,25 @@ def after_change(programme: Programme) -> int:
     """Write 01/07/2025 to the end of the programme on today's map, and the goals' final assessments."""
     rng = random.Random(2025)
     reports = []
+    still_open: dict[str, int] = {}
     for assignment in _open_assignments(programme, as_of=CHANGE, carried=True):
         target = {"programme": programme, "assignment": assignment}
+        origin = assignment.carried_from.unit.code
+        if origin in STILL_OPEN_FROM and still_open.get(origin, 0) < STILL_OPEN_EACH:
+            # The demo reporters' provinces keep some of their predecessors' work open, nothing pending.
+            still_open[origin] = still_open.get(origin, 0) + 1
+            reports.append(
+                _report(
+                    target,
+                    _key(programme, assignment, 2),
+                    status=ReportStatus.IN_PROGRESS,
+                    day=_day(rng, date(2025, 8, 1), date(2025, 11, 30)),
+                    percent=rng.randint(60, 85),
+                    rng=rng,
+                    note="Đơn vị mới đang tiếp tục phần việc tiếp nhận.",
+                )
+            )
+            continue
         if rng.random() < 0.8:
             day = _day(rng, date(2025, 7, 15), date(2025, 12, 20))
             reports.append(
@@ -135,6 +173,20 @@ def after_change(programme: Programme) -> int:
                     note="Đang hoàn thiện sau sắp xếp đơn vị hành chính.",
                 )
             )
+            if rng.random() < 0.5:
+                # The last word before the programme closed: reported done, still awaiting review.
+                reports.append(
+                    _report(
+                        target,
+                        _key(programme, assignment, 3),
+                        status=ReportStatus.DONE,
+                        day=date(2025, 12, 29),
+                        percent=100,
+                        rng=rng,
+                        note="Đơn vị báo cáo đã hoàn thành.",
+                        review=ReviewState.SUBMITTED,
+                    )
+                )
     achieved = goal_assessments(programme=programme, as_of=CONFERENCE_DAY)
     for goal in Goal.objects.filter(programme=programme).order_by("code"):
         if achieved.get(goal.pk) or rng.random() < 0.25:

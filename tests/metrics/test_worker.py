@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 
 from metrics import rollups
 from metrics.models import RollupPending, StatusRollup
@@ -171,9 +172,14 @@ def test_a_report_accepted_through_the_service_reaches_the_rollups(
     programme = Programme.objects.get(code="DA06")
     today = rollups.today()
     rollups.recompute_programme(programme, day=today)
+    # A report awaiting review that counts today: its assignment's latest, on an assignment valid today.
     report = (
         Report.objects.filter(
-            programme=programme, review_state=ReviewState.SUBMITTED, assignment__isnull=False
+            programme=programme,
+            review_state=ReviewState.SUBMITTED,
+            carried_from__isnull=True,
+            assignment__valid_to__isnull=True,
+            assignment__reported_report=F("pk"),
         )
         .order_by("pk")
         .first()
@@ -212,7 +218,10 @@ def test_a_worker_killed_mid_recompute_leaves_no_half_written_figures(
     before = rows(programme, CONFERENCE)
     # Change the source behind the rollups' back, so that a finished recompute would show.
     report = Report.objects.filter(
-        programme=programme, review_state=ReviewState.SUBMITTED, assignment__isnull=False
+        programme=programme,
+        review_state=ReviewState.SUBMITTED,
+        assignment__isnull=False,
+        effective_date__lte=CONFERENCE,
     ).first()
     Report.objects.filter(pk=report.pk).update(review_state=ReviewState.ACCEPTED)
     services.report_chains_refresh(assignment_ids=[report.assignment_id])
