@@ -824,13 +824,11 @@ def indicator_ranking(
     from metrics.choices import Direction
 
     cutoff = min(as_of, period) if period else as_of
+    # The units of the map of that day: a province that ended is not ranked after its end.
+    valid_units = Unit.objects.valid_on(cutoff).filter(kind__in=kinds)
     latest: dict = {}
-    # A ranking compares the units of its day's map (the 34 provinces from 01/07/2025).
-    of_the_day = (Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=cutoff)) & (
-        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=cutoff)
-    )
     for o in (
-        Observation.objects.filter(of_the_day, indicator=indicator, unit__kind__in=kinds, period__lte=cutoff)
+        Observation.objects.filter(indicator=indicator, unit__in=valid_units, period__lte=cutoff)
         .order_by("unit_id", "period", "reported_at", "pk")
         .values(
             "unit_id",

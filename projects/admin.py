@@ -31,7 +31,7 @@ class UnitAdmin(SimpleHistoryAdmin):
             services.unit_move(unit=obj, parent=new_parent)
             return
         if not change:
-            obj.path = Unit.path_for(obj.parent, obj.code)
+            obj.path = Unit.path_for(obj.parent, obj.code, obj.valid_from)
             obj.depth = 0 if obj.parent is None else obj.parent.depth + 1
         super().save_model(request, obj, form, change)
 

@@ -35,8 +35,19 @@ def _day(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
 
 
-def _report(target: dict, key: str, *, status: str, day: date, percent: int, rng, note: str) -> Report:
+def _report(
+    target: dict,
+    key: str,
+    *,
+    status: str,
+    day: date,
+    percent: int,
+    rng,
+    note: str,
+    review=ReviewState.ACCEPTED,
+) -> Report:
     submitted_at = datetime.combine(day, time(8, 0), TZ) + timedelta(minutes=rng.randint(0, 540))
+    reviewed = review != ReviewState.SUBMITTED
     return Report(
         status=status,
         percent=percent,
@@ -44,8 +55,8 @@ def _report(target: dict, key: str, *, status: str, day: date, percent: int, rng
         effective_date=day,
         note=note,
         submitted_at=submitted_at,
-        review_state=ReviewState.ACCEPTED,
-        reviewed_at=submitted_at + timedelta(days=rng.randint(1, 6)),
+        review_state=review,
+        reviewed_at=submitted_at + timedelta(days=rng.randint(1, 6)) if reviewed else None,
         source_key=f"demo:today:{key}",
         **target,
     )
@@ -135,6 +146,20 @@ def after_change(programme: Programme) -> int:
                     note="Đang hoàn thiện sau sắp xếp đơn vị hành chính.",
                 )
             )
+            if rng.random() < 0.5:
+                # The last word before the programme closed: reported done, still awaiting review.
+                reports.append(
+                    _report(
+                        target,
+                        _key(programme, assignment, 3),
+                        status=ReportStatus.DONE,
+                        day=date(2025, 12, 29),
+                        percent=100,
+                        rng=rng,
+                        note="Đơn vị báo cáo đã hoàn thành.",
+                        review=ReviewState.SUBMITTED,
+                    )
+                )
     achieved = goal_assessments(programme=programme, as_of=CONFERENCE_DAY)
     for goal in Goal.objects.filter(programme=programme).order_by("code"):
         if achieved.get(goal.pk) or rng.random() < 0.25:

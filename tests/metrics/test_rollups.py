@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 
 from metrics import dashboard, readers, rollups, summary
@@ -46,18 +47,23 @@ def da06():
     return Programme.objects.get(code="DA06")
 
 
+def _awaiting(programme):
+    """Reports awaiting review that count today: each the latest reported of an assignment valid today."""
+    return Report.objects.filter(
+        programme=programme,
+        review_state=ReviewState.SUBMITTED,
+        carried_from__isnull=True,
+        assignment__valid_to__isnull=True,
+        assignment__reported_report=F("pk"),
+    )
+
+
 def _accept(programme):
-    report = Report.objects.filter(
-        programme=programme, review_state=ReviewState.SUBMITTED, assignment__isnull=False
-    ).first()
-    services.report_accept(report=report, user=None)
+    services.report_accept(report=_awaiting(programme).first(), user=None)
 
 
 def _return(programme):
-    report = Report.objects.filter(
-        programme=programme, review_state=ReviewState.SUBMITTED, assignment__isnull=False
-    ).last()
-    services.report_return(report=report, user=None, note="Thiếu minh chứng.")
+    services.report_return(report=_awaiting(programme).last(), user=None, note="Thiếu minh chứng.")
 
 
 def _withdraw(programme):
@@ -81,6 +87,7 @@ def _set_deadline(programme):
     assignment = (
         Assignment.objects.valid_on(rollups.today())
         .filter(task__programme=programme, verified_report__status=ReportStatus.DONE)
+        .filter(Q(deadline__isnull=True) | Q(verified_report__completed_on__lte=F("deadline")))
         .select_related("verified_report")
         .order_by("-unit__depth", "pk")
         .first()
