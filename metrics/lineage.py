@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,7 +42,8 @@ def unit_url(unit: Unit, *, day: date, explicit: bool, **params) -> str:
 
 
 def unit_lineage(unit: Unit, *, as_of: date, explicit: bool, programme: str = "") -> dict:
-    """What a unit's page says of its place in time, each related unit linked to its page (two queries)."""
+    """What a unit's page says of its place in time, each related unit linked to its page, and the units
+    above it (for the breadcrumbs): one query."""
 
     def entry(other: Unit) -> dict:
         return {
@@ -50,23 +51,32 @@ def unit_lineage(unit: Unit, *, as_of: date, explicit: bool, programme: str = ""
             "url": unit_url(other, day=as_of, explicit=explicit, programme=programme),
         }
 
-    successors, predecessors = [], []
+    links = Unit.successors.through.objects
+    came_from = links.filter(from_unit=OuterRef("pk"), to_unit=unit.pk)
+    went_to = links.filter(from_unit=unit.pk, to_unit=OuterRef("pk"))
+    wanted = Q(path__in=unit.ancestor_paths[:-1])
     if unit.valid_to is not None or unit.valid_from is not None:  # a unit of one era has no lineage
-        links = (
-            Unit.successors.through.objects.filter(Q(from_unit=unit) | Q(to_unit=unit))
-            .select_related("from_unit", "to_unit")
-            .order_by("to_unit__path", "from_unit__path")
+        wanted |= Q(Exists(came_from)) | Q(Exists(went_to))
+    ancestors, successors, predecessors = [], [], []
+    if unit.depth or unit.valid_to is not None or unit.valid_from is not None:
+        related = (
+            Unit.objects.filter(wanted)
+            .annotate(is_predecessor=Exists(came_from), is_successor=Exists(went_to))
+            .order_by("depth", "path")
         )
-        for link in links:  # both directions in one query
-            if link.from_unit_id == unit.pk:
-                successors.append(entry(link.to_unit))
+        for other in related:
+            if other.is_successor:
+                successors.append(entry(other))
+            elif other.is_predecessor:
+                predecessors.append(entry(other))
             else:
-                predecessors.append(entry(link.from_unit))
+                ancestors.append(other)
     # A province formed of provinces also took in their districts and communes: those are listed apart.
     peers = [p for p in predecessors if p["unit"].kind == unit.kind] or predecessors
     others = [p for p in predecessors if p not in peers]
     on_map = exists_on(unit, as_of)
     return {
+        "ancestors": ancestors,
         "successors": successors,
         "predecessors": peers,
         "other_predecessors": others,

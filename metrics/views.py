@@ -637,17 +637,13 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             {"programme": p, "url": self.url("metrics:unit_detail", self.unit.code, programme=p.code)}
             for p in self.programmes
         ]
-        context["ancestors"] = list(
-            Unit.objects.filter(path__in=self.unit.ancestor_paths[:-1])
-            .order_by("depth")
-            .values("code", "name")
-        )
         context["lineage"] = lineage.unit_lineage(
             self.unit,
             as_of=self.as_of,
             explicit=self.as_of_explicit,
             programme=self.request.GET.get("programme", ""),
         )
+        context["ancestors"] = context["lineage"]["ancestors"]  # read with the lineage, in one query
         if programme is None or not context["lineage"]["on_map"]:
             return context  # a unit's figures are counted only on a day it existed
         peers = dashboard.league(

@@ -125,3 +125,13 @@ def test_an_indicator_ranks_the_provinces_of_its_day(client, map_2025):
     today = client.get("/en/indicators/KET_NOI_CSDLDC/").content.decode()
     assert 'class="tilemap tilemap-63"' not in today
     assert ">Hà Giang<" not in today
+
+
+def test_the_demo_lists_34_provinces_today_and_63_at_the_conference(client):
+    """On the demo as loaded (its history runs across 01/07/2025 on the real map), with no fixture."""
+    today = client.get("/units/", {"kind": "province"})
+    then = client.get("/units/", {"kind": "province", "as_of": CONFERENCE})
+    assert (row_count(today), row_count(then)) == (34, 63)
+    html = client.get("/").content.decode()
+    assert 'class="tilemap tilemap-34"' in html
+    assert 'class="tilemap tilemap-63"' in client.get("/", {"as_of": CONFERENCE}).content.decode()

@@ -21,7 +21,7 @@ def fill_search_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0003_unit_eras_and_carried_assignments'),
+        ('projects', '0004_import_maps_ended_units_to_successors'),
     ]
 
     operations = [
