@@ -34,10 +34,18 @@ def _stored_day(target: date, programme=None):
     return Subquery(days.order_by("-day").values("day")[:1])
 
 
-def headline_since(programmes: dict, as_of: date) -> dict | None:
-    """Return {"day": the day compared with, key: Figure} for the summary's headline keys, or None."""
+def headline_since(programmes: dict, as_of: date, latest: dict | None = None) -> dict | None:
+    """Return {"day": the day compared with, key: Figure} for the summary's headline keys, or None.
+
+    ``latest`` maps a programme's id to its latest stored day (readers.freshness_of, which the page reads
+    anyway): when none is late enough to be a month back, nothing is read.
+    """
     target = add_months(as_of, -1)
     by_code = {code: p for code, p in programmes.items() if code in ("DA06", "CDS2022")}
+    if latest is not None:
+        by_code = {
+            code: p for code, p in by_code.items() if latest.get(p.pk) and latest[p.pk] >= target - WINDOW
+        }
     if not by_code:
         return None
     rows: dict = {}
