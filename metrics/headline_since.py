@@ -1,4 +1,4 @@
-""" "Since last month" beside each headline figure of the national summary, in three queries.
+""" "Since last month" beside each headline figure of the national summary, in two queries.
 
 The figures of the earlier day are the rollups' stored rows of the latest stored day on or before a month
 ago (at most a month earlier still), rolled into Figures by the helpers metrics.readers uses for the
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from metrics import readers
 from metrics.models import GoalRollup, RollupDay, StatusRollup
@@ -21,36 +21,52 @@ from projects.choices import UnitKind, View
 WINDOW = timedelta(days=31)
 
 
-def headline_since(programmes: dict, as_of: date) -> dict | None:
-    """Return {"day": the day compared with, key: Figure} for the summary's headline keys, or None."""
+def _stored_day(target: date, programme=None):
+    """The latest stored day (covering the top of the tree) on or before target, within WINDOW, as a subquery."""
+    days = RollupDay.objects.filter(day__lte=target, day__gte=target - WINDOW, stale=False).filter(
+        Q(max_depth__isnull=True) | Q(max_depth__gte=1)
+    )
+    days = (
+        days.filter(programme=programme)
+        if programme is not None
+        else days.filter(programme=OuterRef("programme"))
+    )
+    return Subquery(days.order_by("-day").values("day")[:1])
+
+
+def headline_since(programmes: dict, as_of: date, latest: dict | None = None) -> dict | None:
+    """Return {"day": the day compared with, key: Figure} for the summary's headline keys, or None.
+
+    ``latest`` maps a programme's id to its latest stored day (readers.freshness_of, which the page reads
+    anyway): when none is late enough to be a month back, nothing is read.
+    """
     target = add_months(as_of, -1)
     by_code = {code: p for code, p in programmes.items() if code in ("DA06", "CDS2022")}
+    if latest is not None:
+        by_code = {
+            code: p for code, p in by_code.items() if latest.get(p.pk) and latest[p.pk] >= target - WINDOW
+        }
     if not by_code:
         return None
-    days = {}
-    for row in (
-        RollupDay.objects.filter(
-            programme__in=by_code.values(), day__lte=target, day__gte=target - WINDOW, stale=False
-        )
-        .filter(Q(max_depth__isnull=True) | Q(max_depth__gte=1))
-        .order_by("programme_id", "-day")
-        .values("programme_id", "day")
-    ):
-        days.setdefault(row["programme_id"], row["day"])
-    if not days:
-        return None
     rows: dict = {}
+    days = {}
     status = StatusRollup.objects.filter(
         Q(unit__parent__isnull=True) | Q(unit__kind=UnitKind.PROVINCE),
-        Q(*[Q(programme_id=pk, day=day) for pk, day in days.items()], _connector=Q.OR),
-    ).values("programme_id", "unit_id", "unit__kind", "unit__parent_id", "view", *readers.FIGURE_FIELDS)
+        programme__in=list(by_code.values()),
+        day=_stored_day(target),
+    ).values(
+        "programme_id", "day", "unit_id", "unit__kind", "unit__parent_id", "view", *readers.FIGURE_FIELDS
+    )
     for row in status:
-        programme_id, unit_id = row.pop("programme_id"), row.pop("unit_id")
+        programme_id, unit_id, day = row.pop("programme_id"), row.pop("unit_id"), row.pop("day")
+        days[programme_id] = day
         kind, parent = row.pop("unit__kind"), row.pop("unit__parent_id")
         entry = rows.setdefault(programme_id, {"nation": {}, "provinces": {}})
         target_rows = entry["nation"] if parent is None and kind == UnitKind.NATION else entry["provinces"]
         by_view = target_rows if parent is None else target_rows.setdefault(unit_id, {})
         by_view[row.pop("view")] = row
+    if not days:
+        return None
     result: dict = {"day": min(days.values())}
     da06, cds = by_code.get("DA06"), by_code.get("CDS2022")
     if da06 is not None and da06.pk in days:
@@ -66,8 +82,7 @@ def headline_since(programmes: dict, as_of: date) -> dict | None:
                 total=goals[View.VERIFIED]["total"],
                 reported=goals[View.REPORTED]["achieved"],
             )
-        if da06.pk in rows:
-            result["da06_tasks"] = readers._task_figure(rows[da06.pk]["nation"])
+        result["da06_tasks"] = readers._task_figure(rows[da06.pk]["nation"])
     if cds is not None and cds.pk in rows:
         nation = rows[cds.pk]["nation"]
         verified, reported = (readers._figures(nation, view) for view in (View.VERIFIED, View.REPORTED))

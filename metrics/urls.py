@@ -22,6 +22,7 @@ urlpatterns = [
     # The one-page brief, as HTML and as an A4 PDF.
     path("home/", brief_home.HomeView.as_view(), name="home"),
     path("digest/", brief_home.DigestSettingsView.as_view(), name="digest_settings"),
+    path("follow/", brief_home.FollowToggleView.as_view(), name="follow_toggle"),
     path("brief/", brief_views.BriefView.as_view(), name="brief_national"),
     path("brief.pdf", brief_views.BriefPdfView.as_view(), name="brief_pdf_national"),
     path("brief/<str:code>/", brief_views.BriefView.as_view(), name="brief"),

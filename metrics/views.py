@@ -153,7 +153,8 @@ class NationalSummaryView(DashboardMixin, TemplateView):
             ),
         }
         context["figure_links"] = links
-        since = headline_since(programmes, self.as_of) or {}
+        latest = {f["programme"].pk: f["day"] for f in context["freshness"]}
+        since = headline_since(programmes, self.as_of, latest) or {}
         context["since_day"] = since.get("day")
         context["since"] = {
             key: {"done": before.done, "total": before.total, "change": context[key].done - before.done}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,6 @@ from projects.models import Programme, Unit
 LEAGUE_SIZE = 10
 OVERDUE_ROWS = 6
 COMPARISONS = ("month", "quarter", "date")
-NEAREST_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -62,23 +61,24 @@ class Headline:
 
 
 def compared_day(as_of: date, compare: str, since: date | None, programmes=()) -> date:
-    """The day a brief compares with: a chosen earlier day exactly; else a month or a quarter before, or the
-    day the rollups stored nearest to it (within a week; history is stored weekly), so that the change is
-    read rather than counted afresh. The page names the day either way."""
+    """The day a brief compares with: a chosen earlier day exactly; else a month or a quarter before, read
+    from the stored day nearest to it (one within a week when there is one, else the nearest stored before
+    as_of), so that a brief reads its change rather than counting a whole day afresh; the exact day,
+    counted, only when no day is stored. The page names the day either way."""
     if compare == "date" and since is not None and since < as_of:
         return since
     target = add_months(as_of, -3 if compare == "quarter" else -1)
     if not programmes:
         return target
-    stored = set(
-        RollupDay.objects.filter(
-            programme__in=list(programmes),
-            day__gte=target - timedelta(days=NEAREST_DAYS),
-            day__lte=min(target + timedelta(days=NEAREST_DAYS), as_of - timedelta(days=1)),
-            stale=False,
-        ).values_list("day", flat=True)
-    )
-    return min(stored, key=lambda day: (abs((day - target).days), day)) if stored else target
+    stored = RollupDay.objects.filter(programme__in=list(programmes), day__lt=as_of, stale=False)
+    nearest = [
+        stored.filter(day__lte=target).order_by("-day").values_list("day", flat=True).first(),
+        stored.filter(day__gt=target).order_by("day").values_list("day", flat=True).first(),
+    ]
+    nearest = [day for day in nearest if day is not None]
+    if not nearest:
+        return target
+    return min(nearest, key=lambda day: (abs((day - target).days), day))
 
 
 def main_programme(code: str | None = None) -> Programme | None:

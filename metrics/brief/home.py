@@ -67,3 +67,26 @@ class DigestSettingsView(LoginRequiredMixin, FormView):
         )
         messages.success(self.request, _("Your choice of the weekly digest is saved."))
         return redirect(reverse("metrics:digest_settings"))
+
+
+class FollowToggleView(LoginRequiredMixin, View):
+    """Follow (or stop following) the brief shown: the nation's, a programme's, or a unit's in one."""
+
+    def post(self, request):
+        from projects.models import Programme, Unit
+
+        programme = Programme.objects.filter(code=request.POST.get("programme", "")).first()
+        unit = Unit.objects.filter(pk=request.POST.get("unit") or None).first()
+        if unit is not None and unit.parent_id is None:
+            unit = None  # the nation: the programme's (or the national) brief itself
+        found = Follow.objects.filter(user=request.user, programme=programme, unit=unit)
+        if found.exists():
+            found.delete()
+            messages.success(request, _("You no longer follow this brief."))
+        else:
+            Follow.objects.create(user=request.user, programme=programme, unit=unit)
+            messages.success(
+                request, _("You follow this brief: it is your home, and your weekly digest carries it.")
+            )
+        follow = Follow(user=request.user, programme=programme, unit=unit)
+        return redirect(follow.get_absolute_url())

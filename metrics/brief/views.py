@@ -121,6 +121,14 @@ class BriefView(BriefMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(self.brief_context())
+        if self.request.user.is_authenticated:
+            from metrics.subscriptions import Follow
+
+            unit = context["unit"] if context["unit"].parent_id else None
+            programme = None if context["national"] else context["programme"]
+            context["following"] = Follow.objects.filter(
+                user=self.request.user, programme=programme, unit=unit
+            ).exists()
         return context
 
 

@@ -55,3 +55,7 @@ def test_bench_prints_a_table_and_one_json_object_last():
         assert name in figures
     assert figures["report_to_fresh_seconds"] is None or figures["report_to_fresh_seconds"] >= 0
     assert any(line.startswith("recompute_ratio") for line in lines)
+    # The national brief and the national programme's brief, each rendered as one A4 page.
+    assert figures["brief_pdf_national_pages"] == 1
+    assert figures["brief_pdf_programme_pages"] == 1
+    assert figures["brief_pdf_national_ms"] > 0

@@ -80,3 +80,23 @@ def test_every_chart_downloads_as_png_svg_and_csv_by_keyboard(live_server, commi
             lines = body.decode("utf-8-sig").splitlines()
             assert lines[0] == "series,x,y"
             assert len(lines) > 2
+
+
+def test_the_brief_page_has_no_serious_accessibility_violation(live_server, committed_demo, browser):
+    axe = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.fail(f"axe-core is missing at {axe}: run `npm ci` (make test does)")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    for path in ("/brief/", "/en/brief/DA06/", "/brief/CDS2022/?unit=01&"):
+        separator = "" if path.endswith("&") else "?"
+        page.goto(f"{live_server.url}{path}{separator}as_of={CONFERENCE}")
+        page.add_script_tag(path=str(axe))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not serious, f"{path}: {serious}"
+    context.close()

@@ -114,3 +114,26 @@ def test_a_follow_of_a_unit_leads_to_its_brief():
         user=user, programme=Programme.objects.get(code="CDS2022"), unit=Unit.objects.get(code="01")
     )
     assert follow.get_absolute_url() == "/brief/CDS2022/?unit=01"
+
+
+def test_a_user_follows_and_unfollows_a_brief_from_its_page(client):
+    user = UserFactory(username="theo-doi")
+    client.force_login(user)
+    page = client.get("/en/brief/CDS2022/", {"unit": "01", "as_of": "2022-12-25"})
+    assert "Follow this brief" in page.content.decode()
+    response = client.post("/follow/", {"programme": "CDS2022", "unit": Unit.objects.get(code="01").pk})
+    assert response.status_code == 302 and response["Location"] == "/brief/CDS2022/?unit=01"
+    assert Follow.objects.filter(user=user, programme__code="CDS2022", unit__code="01").count() == 1
+    assert "Stop following this brief" in client.get("/en/brief/CDS2022/", {"unit": "01"}).content.decode()
+    assert client.get("/home/")["Location"] == "/brief/CDS2022/?unit=01"
+    client.post("/follow/", {"programme": "CDS2022", "unit": Unit.objects.get(code="01").pk})
+    assert not Follow.objects.filter(user=user).exists()
+    assert client.post("/follow/", {}).status_code == 302  # the nation's brief
+    assert Follow.objects.get(user=user).get_absolute_url() == "/brief/"
+
+
+def test_following_needs_sign_in(client):
+    before = Follow.objects.count()
+    response = client.post("/follow/", {"programme": "DA06"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert Follow.objects.count() == before
