@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
@@ -30,6 +31,7 @@ from projects import selectors, services
 from projects.as_of import AsOfMixin
 from projects.choices import AssignmentStatus, ReviewState
 from projects.choices import View as StatusView
+from projects.exports import SpreadsheetExport
 from projects.filters import ReporterAssignmentFilter
 from projects.forms import (
     BulkReportFormSet,
@@ -98,6 +100,8 @@ class ReportListView(AsOfMixin, RuleRequiredMixin, ExportMixin, SingleTableMixin
     filterset_class = ReporterAssignmentFilter
     table_pagination = {"per_page": 50}
     export_formats = EXPORT_FORMATS
+    export_class = SpreadsheetExport
+    dataset_kwargs = {"title": gettext_lazy("My assignments")}
     export_name = "assignments"
 
     def get_queryset(self):
@@ -448,6 +452,8 @@ class ReviewQueueView(RuleRequiredMixin, ExportMixin, SingleTableMixin, Template
     table_class = ReversalTable
     table_pagination = {"per_page": 25}
     export_formats = EXPORT_FORMATS
+    export_class = SpreadsheetExport
+    dataset_kwargs = {"title": gettext_lazy("Reversals by unit")}
     export_name = "reversals"
     queue_size = 50
 
