@@ -135,6 +135,9 @@ class NumberColumn(tables.Column):
     def render(self, value):
         return number_format(value, force_grouping=True)
 
+    def value(self, value):
+        return value
+
 
 class ChoiceColumn(tables.Column):
     """A stored choice (a unit's kind, region) shown by its label."""
@@ -151,6 +154,8 @@ class ChoiceColumn(tables.Column):
 
 
 class ProgrammeTable(ExportSafeTable):
+    export_title = _("Programmes")
+
     class Meta(ExportSafeTable.Meta):
         pass
 
@@ -176,6 +181,8 @@ class ProgrammeTable(ExportSafeTable):
 
 
 class GoalTable(ExportSafeTable):
+    export_title = _("Goals")
+
     class Meta(ExportSafeTable.Meta):
         pass
 
@@ -240,6 +247,8 @@ def _yes_no(value):
 
 
 class TaskTable(ExportSafeTable):
+    export_title = _("Tasks")
+
     class Meta(ExportSafeTable.Meta):
         pass
 
@@ -273,6 +282,8 @@ class TaskTable(ExportSafeTable):
 
 
 class AssignmentTable(ExportSafeTable):
+    export_title = _("Assignments")
+
     unit = tables.Column(verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__path",))
     unit_code = tables.Column(verbose_name=_("Unit code"), accessor="unit__code", visible=False)
     kind = ChoiceColumn(verbose_name=_("Kind"), accessor="unit__kind", choices=UnitKind.choices)
@@ -317,6 +328,8 @@ class AssignmentTable(ExportSafeTable):
 
 
 class UnitTable(ExportSafeTable):
+    export_title = _("Units")
+
     class Meta(ExportSafeTable.Meta):
         # Least done first, then most overdue: the first page shows where attention is needed, not
         # fifty units tied at 100 %. Any column sorts the other way.
@@ -356,6 +369,8 @@ class UnitTable(ExportSafeTable):
 
 
 class IndicatorTable(ExportSafeTable):
+    export_title = _("Indicators")
+
     class Meta(ExportSafeTable.Meta):
         pass
 
@@ -385,6 +400,8 @@ class IndicatorTable(ExportSafeTable):
 
 
 class RankingTable(ExportSafeTable):
+    export_title = _("Ranking")
+
     class Meta(ExportSafeTable.Meta):
         pass
 

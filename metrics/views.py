@@ -53,6 +53,7 @@ from projects import selectors as project_selectors
 from projects.as_of import AsOfMixin
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, TaskStatus, UnitKind
 from projects.display import localized
+from projects.exports import SpreadsheetExport
 from projects.models import Programme, Task, Unit
 from projects.unit_search import search_units, units_matching
 
@@ -106,10 +107,18 @@ class DashboardTableMixin(DashboardMixin, ExportMixin, SingleTableMixin):
 
     table_pagination = {"per_page": 50}
     export_formats = ("csv", "xlsx")
+    export_class = SpreadsheetExport
     export_stem = "table"
 
     def get_export_filename(self, export_format):
         return f"{self.export_stem}-{self.as_of.isoformat()}.{export_format}"
+
+    def get_dataset_kwargs(self):
+        """Name the sheet after the table and what it is of: "Tasks DA06", "Units 01", "Ranking CCCD_CHIP"."""
+        title = str(getattr(self.table_class, "export_title", "") or "")
+        items = (getattr(self, name, None) for name in ("programme", "task", "unit", "indicator"))
+        codes = [getattr(item, "code", "") for item in items if item is not None]
+        return {"title": " ".join([title, *[code for code in codes if code]])}
 
     def get_table_kwargs(self):
         return {"link_query": self.link_query}

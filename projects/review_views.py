@@ -12,13 +12,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableView
 from django_tables2.export import ExportMixin
 
 from projects import selectors, services
+from projects.exports import SpreadsheetExport
 from projects.filters import ReviewQueueFilter
 from projects.forms import BulkReviewForm, ReviewForm
 from projects.tables import ReversalTable
@@ -202,6 +203,8 @@ class ReversalListView(RuleRequiredMixin, ExportMixin, SingleTableView):
     table_class = ReversalTable
     table_pagination = {"per_page": 25}
     export_formats = EXPORT_FORMATS
+    export_class = SpreadsheetExport
+    dataset_kwargs = {"title": gettext_lazy("Reversals by unit")}
     export_name = "reversals"
 
     def get_queryset(self):

@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
@@ -31,6 +32,7 @@ from projects import selectors, services
 from projects.as_of import AsOfMixin
 from projects.choices import AssignmentStatus, ReviewState
 from projects.choices import View as StatusView
+from projects.exports import SpreadsheetExport
 from projects.filters import ReporterAssignmentFilter
 from projects.forms import (
     BulkReportFormSet,
@@ -98,6 +100,8 @@ class ReportListView(AsOfMixin, RuleRequiredMixin, ExportMixin, SingleTableMixin
     filterset_class = ReporterAssignmentFilter
     table_pagination = {"per_page": 50}
     export_formats = EXPORT_FORMATS
+    export_class = SpreadsheetExport
+    dataset_kwargs = {"title": gettext_lazy("My assignments")}
     export_name = "assignments"
 
     def get_queryset(self):

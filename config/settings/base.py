@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in the admin (config/apps.py)
     "csp",
     "projects",
     "metrics",

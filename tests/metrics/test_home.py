@@ -41,7 +41,7 @@ def test_english_under_en_with_english_numbers(client):
 
 
 def test_a_malformed_date_is_a_clear_400(client):
-    response = client.get("/", {"as_of": "25/12/2022"})
+    response = client.get("/", {"as_of": "25/13/2022"})
     assert response.status_code == 400
     assert "YYYY-MM-DD" in text_of(response)
     response = client.get("/en/", {"as_of": "2099-01-01"})

@@ -72,3 +72,9 @@ def test_signing_out_lands_on_our_page_with_a_link_to_our_sign_in(prefix):
     assert f'href="{prefix}/accounts/login/"' in body
     assert "/admin/login/" not in body
     assert 'class="site-header"' in body
+
+
+def test_the_signed_out_page_does_not_send_the_next_sign_in_back_to_sign_out():
+    client, _response = sign_in("hagiang")
+    body = client.post("/accounts/logout/").content.decode()
+    assert "next=/accounts/logout/" not in body and "next=%2Faccounts%2Flogout%2F" not in body
