@@ -76,7 +76,9 @@ class ReviewQueueView(RuleRequiredMixin, FilterView):
         errors = context.get("review_errors")
         if errors is not None and errors.report_id not in {r.pk for r in reports}:
             # The report whose review needs correcting comes first, wherever it stands in the queue.
-            reports.insert(0, self.get_queryset().get(pk=errors.report_id))
+            report = selectors.review_queue(self.request.user).filter(pk=errors.report_id).first()
+            if report is not None:
+                reports.insert(0, report)
         context["reports"] = selectors.review_rows(reports)
         _add_urls(context["reports"])
         context["review_form"] = ReviewForm()
