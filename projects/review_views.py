@@ -29,7 +29,11 @@ class CappedPaginator(Paginator):
     """Count at most ``cap`` rows (and one more, to know there are more): an exact count of a national queue
     would read every report awaiting review, where a page needs only its own rows."""
 
-    cap = 1000
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Eight pages ahead, and at least 200: counting further reads far into a national queue for
+        # a figure nobody pages to; the filters narrow it instead.
+        self.cap = max(200, 8 * self.per_page)
 
     @cached_property
     def count(self) -> int:
