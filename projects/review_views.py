@@ -30,7 +30,11 @@ class CappedPaginator(Paginator):
     """Count at most ``cap`` rows (and one more, to know there are more): an exact count of a national queue
     would read every report awaiting review, where a page needs only its own rows."""
 
-    cap = 1000
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Eight pages ahead, and at least 200: counting further reads far into a national queue for
+        # a figure nobody pages to; the filters narrow it instead.
+        self.cap = max(200, 8 * self.per_page)
 
     @cached_property
     def count(self) -> int:
@@ -77,8 +81,11 @@ class ReviewQueueView(RuleRequiredMixin, FilterView):
         errors = context.get("review_errors")
         if errors is not None and errors.report_id not in {r.pk for r in reports}:
             # The report whose review needs correcting comes first, wherever it stands in the queue.
-            reports.insert(0, self.get_queryset().get(pk=errors.report_id))
+            report = selectors.review_queue(self.request.user).filter(pk=errors.report_id).first()
+            if report is not None:
+                reports.insert(0, report)
         context["reports"] = selectors.review_rows(reports)
+        _add_urls(context["reports"])
         context["review_form"] = ReviewForm()
         context.setdefault("bulk_form", BulkReviewForm())
         context["selected"] = {
@@ -88,6 +95,23 @@ class ReviewQueueView(RuleRequiredMixin, FilterView):
         context["page_sizes"] = self.page_sizes
         context["query"] = self.request.GET.urlencode()
         return context
+
+
+def _add_urls(reports) -> None:
+    """Give each row and each report folded under it the addresses its card links to, each name reversed
+    once per page rather than once per row."""
+    marker = "2147483647"
+    makers = {
+        name: reverse(f"projects:{view}", args=[int(marker)]).replace(marker, "{}")
+        for name, view in (
+            ("history", "report_history"),
+            ("review", "report_review"),
+            ("evidence", "report_evidence"),
+        )
+    }
+    for report in reports:
+        for item in (report, *report.folded):
+            item.urls = {name: pattern.format(item.pk) for name, pattern in makers.items()}
 
 
 def _queue_again(request, *, status: int, **extra) -> TemplateResponse:

@@ -412,7 +412,8 @@ def review_rows(reports: list[Report]) -> list[Report]:
         for report in older:
             folded[report.assignment_id, report.goal_id].append(report)
     previous_ids = [r.previous_report_id for r in reports if getattr(r, "previous_report_id", None)]
-    previous = Report.objects.select_related("reviewed_by").in_bulk(previous_ids) if previous_ids else {}
+    # Asked even when no row has a previous report, so that a page's query count never depends on its data.
+    previous = Report.objects.select_related("reviewed_by").in_bulk(previous_ids or [0])
     for report in reports:
         report.folded = folded.get((report.assignment_id, report.goal_id), [])
         report.previous = previous.get(getattr(report, "previous_report_id", None))

@@ -277,3 +277,16 @@ def test_a_bulk_review_across_provinces_leaves_every_rollup_equal_to_a_fresh_cou
         services.reports_review(reports=reports, user=user("c06"), accept=True)
     assert not RollupPending.objects.exists()
     assert rollups.verify_programme(da06, today) == []
+
+
+def test_returning_a_folded_report_without_a_reason_shows_it_with_the_error():
+    assignment = open_assignment("02")
+    older = submit(assignment, percent=20, days_ago=3)
+    assignment.refresh_from_db()
+    submit(assignment, percent=60)
+    response = client_for("c06").post(
+        f"/en/reviews/{older.pk}/?unit=02", {"action": "return", "review_note": ""}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="report-{older.pk}"' in html and "Say why the report is returned." in html
