@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -53,6 +54,13 @@ from projects.models import Programme, Task, Unit
 LEAGUE_SIZE = 10
 
 
+@lru_cache(maxsize=8192)
+def reversed_url(viewname: str, args: tuple, language: str) -> str:
+    """reverse(), remembered: a page links to some hundred units and tasks, and the URLconf never changes.
+    The language is part of the key because it decides the prefix (/en/)."""
+    return reverse(viewname, args=args)
+
+
 class VisibilityMixin:
     """Read pages are public unless TIENDO_PUBLIC is off; then they need a signed-in user."""
 
@@ -82,7 +90,7 @@ class DashboardMixin(VisibilityMixin, AsOfMixin):
         query = {k: v for k, v in params.items() if v not in (None, "")}
         if self.as_of_explicit:
             query = {"as_of": self.as_of.isoformat(), **query}
-        return reverse(viewname, args=args) + (f"?{urlencode(query)}" if query else "")
+        return reversed_url(viewname, args, self.language) + (f"?{urlencode(query)}" if query else "")
 
     def chart(self, chart_id: str, figure) -> dict:
         return {"id": chart_id, "figure": json.loads(figure.to_json())}
