@@ -610,16 +610,21 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             trend=trend,
             trend_last=trend[-1] if trend else None,
             trend_chart=self.chart("chart-trend", charts.completion_trend(trend, language=self.language)),
-            overdue=dashboard.overdue_assignments(
-                assignments,
-                dashboard.unit_task_overdue(programme=programme, unit=self.unit, as_of=self.as_of),
-            ),
+            overdue=dashboard.overdue_assignments(assignments, self._tasks_with_overdue(programme)),
             overdue_url=self.url(
                 "metrics:assignment_list", programme.code, status="overdue", unit=self.unit.code
             ),
             assignments_url=self.url("metrics:assignment_list", programme.code, unit=self.unit.code),
         )
         return context
+
+    def _tasks_with_overdue(self, programme: Programme) -> list[dict]:
+        """Where the unit's overdue assignments are: the stored per-task rows, else the unit's task rows
+        (counted once per day and generation), so that ten of them never cost every assignment's status."""
+        stored = dashboard.unit_task_overdue(programme=programme, unit=self.unit, as_of=self.as_of)
+        if stored is not None:
+            return stored
+        return dashboard.task_rows(programme=programme, as_of=self.as_of, unit=self.unit)
 
 
 # Indicators ----------------------------------------------------------------------------------------------
