@@ -27,7 +27,7 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from metrics import charts, dashboard, readers
+from metrics import charts, dashboard, figure_cache, readers
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -610,7 +610,12 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             trend=trend,
             trend_last=trend[-1] if trend else None,
             trend_chart=self.chart("chart-trend", charts.completion_trend(trend, language=self.language)),
-            overdue=dashboard.overdue_assignments(assignments, self._tasks_with_overdue(programme)),
+            overdue=figure_cache.remember(
+                programme,
+                self.as_of,
+                ("overdue_assignments", self.unit.pk),
+                lambda: dashboard.overdue_assignments(assignments, self._tasks_with_overdue(programme)),
+            ),
             overdue_url=self.url(
                 "metrics:assignment_list", programme.code, status="overdue", unit=self.unit.code
             ),
