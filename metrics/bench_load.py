@@ -126,3 +126,45 @@ def measure_any_day(context: Context) -> dict:
     figures["any_day_max_p50_ms"] = round(max(p50s), 1)
     assert day != rollups.today()
     return figures
+
+
+@measurement("report to fresh page", report_to_fresh_page_seconds="≤ 1 s, pages included")
+def measure_report_to_fresh_page(context: Context) -> dict:
+    """A report accepted → the cached summary of its unit answers the new figures: through the rollups'
+    refresh (eager, or a worker when CELERY_BROKER_URL is set) and the page cache (on, in memory)."""
+    from projects import services
+    from projects.choices import ReviewState
+    from projects.models import Report
+
+    programme = context.programme
+    report = (
+        Report.objects.filter(
+            programme=programme,
+            review_state=ReviewState.SUBMITTED,
+            assignment__isnull=False,
+            effective_date__lte=context.day,
+        )
+        .select_related("assignment__unit")
+        .order_by("-assignment__unit__depth", "pk")
+        .first()
+    )
+    if report is None:
+        context.notes.append("no report awaiting review: report_to_fresh_page_seconds not measured")
+        return {"report_to_fresh_page_seconds": None}
+    url = f"/api/units/{report.assignment.unit.code}/summary?programme={programme.code}"
+    caches_on = {
+        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "f"}},
+        "TIENDO_PAGE_CACHE": "default",
+        "TIENDO_FIGURE_CACHE": "default",
+    }
+    with override_settings(**caches_on):
+        client = _client()
+        before = client.get(url).content
+        assert client.get(url)["X-Page-Cache"] == "hit"
+        started = time.monotonic()
+        services.report_accept(report=report, user=None)
+        deadline = started + 60
+        while client.get(url).content == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seconds = time.monotonic() - started
+    return {"report_to_fresh_page_seconds": round(seconds, 3)}

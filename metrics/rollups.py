@@ -902,6 +902,7 @@ def mark_history_stale(
     days = RollupDay.objects.filter(programme=programme, day__lt=day, stale=False)
     if earliest is not None:
         days = days.filter(day__gte=earliest)
+    generation.bump([programme.pk])  # pages of those days read other figures from now on
     return days.update(stale=True)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import rules
@@ -27,7 +28,7 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from metrics import charts, dashboard, lineage, readers, staleness, tilemap
+from metrics import charts, dashboard, figure_cache, lineage, readers, staleness, tilemap
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -60,6 +61,13 @@ from projects.unit_search import search_units, units_matching
 LEAGUE_SIZE = 10
 
 
+@lru_cache(maxsize=8192)
+def reversed_url(viewname: str, args: tuple, language: str) -> str:
+    """reverse(), remembered: a page links to some hundred units and tasks, and the URLconf never changes.
+    The language is part of the key because it decides the prefix (/en/)."""
+    return reverse(viewname, args=args)
+
+
 class VisibilityMixin:
     """Read pages are public unless TIENDO_PUBLIC is off; then they need a signed-in user."""
 
@@ -89,7 +97,7 @@ class DashboardMixin(VisibilityMixin, AsOfMixin):
         query = {k: v for k, v in params.items() if v not in (None, "")}
         if self.as_of_explicit:
             query = {"as_of": self.as_of.isoformat(), **query}
-        return reverse(viewname, args=args) + (f"?{urlencode(query)}" if query else "")
+        return reversed_url(viewname, args, self.language) + (f"?{urlencode(query)}" if query else "")
 
     def chart(self, chart_id: str, figure) -> dict:
         return {"id": chart_id, "figure": json.loads(figure.to_json())}
@@ -688,9 +696,11 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             trend=trend,
             trend_last=trend[-1] if trend else None,
             trend_chart=self.chart("chart-trend", charts.completion_trend(trend, language=self.language)),
-            overdue=dashboard.overdue_assignments(
-                assignments,
-                dashboard.unit_task_overdue(programme=programme, unit=self.unit, as_of=self.as_of),
+            overdue=figure_cache.remember(
+                programme,
+                self.as_of,
+                ("overdue_assignments", self.unit.pk),
+                lambda: dashboard.overdue_assignments(assignments, self._tasks_with_overdue(programme)),
             ),
             overdue_url=self.url(
                 "metrics:assignment_list", programme.code, status="overdue", unit=self.unit.code
@@ -698,6 +708,14 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             assignments_url=self.url("metrics:assignment_list", programme.code, unit=self.unit.code),
         )
         return context
+
+    def _tasks_with_overdue(self, programme: Programme) -> list[dict]:
+        """Where the unit's overdue assignments are: the stored per-task rows, else the unit's task rows
+        (counted once per day and generation), so that ten of them never cost every assignment's status."""
+        stored = dashboard.unit_task_overdue(programme=programme, unit=self.unit, as_of=self.as_of)
+        if stored is not None:
+            return stored
+        return dashboard.task_rows(programme=programme, as_of=self.as_of, unit=self.unit)
 
 
 # Indicators ----------------------------------------------------------------------------------------------

@@ -293,3 +293,36 @@ def test_today_missing_is_stored_once_by_the_first_reader(client, page_cache_on,
     RollupDay.objects.filter(programme=da06, day=rollups.today()).delete()
     client.get("/programmes/DA06/")
     assert RollupDay.objects.filter(programme=da06, day=rollups.today(), max_depth=None).exists()
+
+
+def test_query_counts_with_the_caches_on_are_pinned_and_equal_at_two_scales(
+    client, page_cache_on, django_capture_on_commit_callbacks
+):
+    """On a day not stored, with the page and figure caches as in production: every page renders within
+    20 queries, a page served from the cache costs one, and both stay the same on a larger data set."""
+    from tests.metrics.dashboard_helpers import API, enlarge
+    from tests.metrics.dashboard_helpers import PAGES as ALL_PAGES
+
+    urls = [f"{url}{'&' if '?' in url else '?'}as_of=2023-03-07" for url in ALL_PAGES + API]
+
+    def counts():
+        caches["default"].clear()
+        for url in urls:  # warm what each process keeps (templates, translations), then empty the cache
+            client.get(url)
+        caches["default"].clear()
+        rendered, served = {}, {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            rendered[url] = len(queries)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            served[url] = len(queries)
+        return rendered, served
+
+    rendered, served = counts()
+    assert max(rendered.values()) <= 20, rendered
+    assert set(served.values()) == {1}, served
+    with django_capture_on_commit_callbacks(execute=True):
+        assert enlarge(extra_provinces=40, communes_each=3) > 1000
+    assert counts() == (rendered, served)
