@@ -6,6 +6,7 @@ and its write (TIENDO_IMPORTS_PAUSE_FILE) so that the fault lands mid-run; the j
 finished by a worker, never left pending or half-written.
 """
 
+import os
 import signal
 
 import pytest
@@ -38,7 +39,8 @@ def import_broker(redis_url):
 
     from config.celery_app import app
 
-    url = redis_url.rsplit("/", 1)[0] + "/12"
+    # TEST_BROKER_URL: a Redis database of this run's own, when other runs share the server.
+    url = os.environ.get("TEST_BROKER_URL") or redis_url.rsplit("/", 1)[0] + "/12"
     redis.Redis.from_url(url).flushdb()
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=url, task_always_eager=False)
