@@ -3,6 +3,7 @@
 Uses the reading, unit-name resolution and all-or-nothing machinery of projects.imports.
 """
 
+import logging
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,6 +23,8 @@ from projects.imports import (
     text_cell,
 )
 from projects.rules import memberships
+
+logger = logging.getLogger(__name__)
 
 
 def _fits(number) -> bool:
@@ -122,8 +125,21 @@ class ObservationImporter(Importer):
 
 
 def _refresh_rollups(programme_ids: list[int]) -> None:
-    """Indicator values are rolled up per programme: recompute the programmes the import touched."""
+    """Indicator values are rolled up per programme: recompute the programmes the import touched.
+
+    The observations are committed already: a broker that is down must not turn the import into a
+    failure. Today's figures of the programme are then flagged stale, so that the pages count them
+    afresh until the nightly job recomputes them.
+    """
     from metrics.tasks import rollups_recompute_programme
 
     for programme_id in programme_ids:
-        rollups_recompute_programme.delay(programme_id)
+        try:
+            rollups_recompute_programme.delay(programme_id)
+        except Exception:
+            logger.exception(
+                "could not queue the recompute of programme %s; the nightly job will", programme_id
+            )
+            RollupDay.objects.filter(programme_id=programme_id, day__gte=timezone.localdate()).update(
+                stale=True
+            )

@@ -27,7 +27,7 @@ STRANDED_AFTER = timedelta(minutes=10)
 )
 def import_job_run(job_id: int) -> None:
     """Check and import one uploaded file (an ImportJob): all rows or none."""
-    from projects.imports import run_import_job
+    from projects.import_jobs import run_import_job
 
     run_import_job(job_id)
 
@@ -55,7 +55,7 @@ def import_jobs_requeue(min_age_seconds: float = 30) -> int:
     """
     from django.db.models import Q
 
-    from projects.imports import job_is_running
+    from projects.import_jobs import job_is_running
     from projects.models import ImportJob
 
     now = timezone.now()

@@ -146,3 +146,27 @@ def test_the_beat_schedule_requeues_stranded_imports():
         entry["task"] == "projects.tasks.import_jobs_requeue"
         for entry in django_settings.CELERY_BEAT_SCHEDULE.values()
     )
+
+
+def test_observations_imported_while_the_broker_is_down_are_kept_and_todays_figures_counted_afresh(
+    dead_broker, django_capture_on_commit_callbacks
+):
+    from metrics import rollups
+    from metrics.imports import ObservationImporter
+    from metrics.models import Observation, RollupDay
+    from projects.models import Programme
+
+    programme = Programme.objects.get(code="DA06")
+    rollups.recompute_programme(programme, day=rollups.today())
+    data = csv_bytes(
+        [
+            ["indicator", "unit", "period", "value", "denominator", "source"],
+            ["CCCD_CHIP", "TP. Hồ Chí Minh", "2024-01-31", "1.234.567,5", "", "Bộ Công an"],
+        ]
+    )
+    before = Observation.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ObservationImporter(user=None).run(data, "obs.csv")
+    assert result.ok and result.written
+    assert Observation.objects.count() == before + 1
+    assert RollupDay.objects.get(programme=programme, day=rollups.today()).stale

@@ -37,7 +37,8 @@ def to_broker(redis_url):
 
     from config.celery_app import app
 
-    url = redis_url.rsplit("/", 1)[0] + "/13"
+    # TEST_BROKER_URL: a Redis database of this run's own, when other runs share the server.
+    url = os.environ.get("TEST_BROKER_URL") or redis_url.rsplit("/", 1)[0] + "/13"
     redis.Redis.from_url(url).flushdb()
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=url, task_always_eager=False)
