@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from metrics import views
-from metrics.api import api
+from metrics import api, views
 
 app_name = "metrics"
 
@@ -18,5 +17,7 @@ urlpatterns = [
     path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
     path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
     # The read-only JSON API, its OpenAPI description (api/openapi.json) and its page (api/docs).
-    path("api/", api.urls),
+    path("api/docs", api.docs, name="api_docs"),
+    path("api/openapi.json", api.openapi, name="api_openapi"),
+    path("api/", include(api.api.urls[0])),
 ]
