@@ -17,7 +17,7 @@ urlpatterns = [
     path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
     path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
     # The read-only JSON API, its OpenAPI description (api/openapi.json) and its page (api/docs).
-    path("api/docs", api.docs, name="api_docs"),
-    path("api/openapi.json", api.openapi, name="api_openapi"),
+    path("api/docs", api.docs_page, name="api_docs"),
+    path("api/openapi.json", api.description, name="api_openapi"),
     path("api/", include(api.api.urls[0])),
 ]

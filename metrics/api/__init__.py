@@ -36,12 +36,12 @@ api.add_router("", router)
 
 
 @errors.docs_visibility
-def openapi(request):
+def description(request):
     """Serve the OpenAPI description that ninja generates from the operations' declarations."""
     return views.openapi_json(request, api)
 
 
 @errors.docs_visibility
-def docs(request):
+def docs_page(request):
     """Render that description as a page of the site."""
     return views.openapi_view(request, api)
