@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from metrics import views
-from metrics.api import api
+from metrics import api, views
 from metrics.brief import home as brief_home
 from metrics.brief import views as brief_views
 
@@ -28,5 +27,7 @@ urlpatterns = [
     path("brief/<str:code>/", brief_views.BriefView.as_view(), name="brief"),
     path("brief/<str:code>.pdf", brief_views.BriefPdfView.as_view(), name="brief_pdf"),
     # The read-only JSON API, its OpenAPI description (api/openapi.json) and its page (api/docs).
-    path("api/", api.urls),
+    path("api/docs", api.docs_page, name="api_docs"),
+    path("api/openapi.json", api.description, name="api_openapi"),
+    path("api/", include(api.api.urls[0])),
 ]

@@ -2,6 +2,7 @@
 (no CDN, no inline script, so the content security policy stays strict) in the language of the address."""
 
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from ninja.openapi.docs import DocsBase
 
 
@@ -42,6 +43,9 @@ def endpoints(spec: dict) -> list[dict]:
 
 
 class DocsPage(DocsBase):
+    def get_openapi_url(self, api, path_params):
+        return reverse("metrics:api_openapi")
+
     def render_page(self, request, api, **kwargs):
         spec = api.get_openapi_schema(path_params=kwargs)
         return TemplateResponse(

@@ -84,7 +84,7 @@ def programme_list(request):
                 "end": p.end,
                 "lead_unit": p.lead_unit.code,
                 "summary": request.build_absolute_uri(
-                    reverse("metrics:api:api_programme_summary", args=[p.code])
+                    reverse("metrics:api_programme_summary", args=[p.code])
                 ),
             }
             for p in programmes
