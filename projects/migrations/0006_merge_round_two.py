@@ -8,8 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('projects', '0003_importjob_enqueued_at'),
         ('projects', '0003_review_queue_partial_indexes'),
-        ('projects', '0004_import_maps_ended_units_to_successors'),
-        ('projects', '0004_unit_search_keys'),
+        ('projects', '0005_unit_search_keys'),
     ]
 
     operations = [
