@@ -745,16 +745,30 @@ def trend_fresh(*, programme: Programme, as_of: date, unit: Unit | None = None) 
     scope = Assignment.objects.filter(task__programme=programme)
     if unit is not None:
         scope = scope.filter(unit__path__startswith=unit.path)
-    total = scope.count()
+    # An assignment counts only on the days it is valid (projects.lineage): a unit's that ended passes to its
+    # successor's carried assignment the next day, and the two must not both count.
+    validity = list(scope.values_list("valid_from", "valid_to"))
+
+    def valid(day: date, valid_from: date | None, valid_to: date | None) -> bool:
+        return (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
+
+    totals = [sum(valid(day, *span) for span in validity) for day in days]
     done_reports = Report.objects.filter(
         assignment__in=scope, status="done", effective_date__lte=as_of
-    ).values_list("effective_date", "review_state", "verified_until", "reported_until")
+    ).values_list(
+        "effective_date",
+        "review_state",
+        "verified_until",
+        "reported_until",
+        "assignment__valid_from",
+        "assignment__valid_to",
+    )
     verified_states, reported_states = (
         counting_review_states(View.VERIFIED),
         counting_review_states(View.REPORTED),
     )
     done = {"verified": [0] * len(days), "reported": [0] * len(days)}
-    for effective, state, verified_until, reported_until in done_reports:
+    for effective, state, verified_until, reported_until, valid_from, valid_to in done_reports:
         for view, states, until in (
             ("verified", verified_states, verified_until),
             ("reported", reported_states, reported_until),
@@ -762,16 +776,16 @@ def trend_fresh(*, programme: Programme, as_of: date, unit: Unit | None = None) 
             if state not in states:
                 continue
             for index, day in enumerate(days):
-                if effective <= day and (until is None or until > day):
+                if effective <= day and (until is None or until > day) and valid(day, valid_from, valid_to):
                     done[view][index] += 1
     return [
         {
             "day": day,
             "done": done["verified"][index],
             "reported_done": done["reported"][index],
-            "total": total,
-            "percent": 100 * done["verified"][index] / total if total else None,
-            "reported_percent": 100 * done["reported"][index] / total if total else None,
+            "total": totals[index],
+            "percent": 100 * done["verified"][index] / totals[index] if totals[index] else None,
+            "reported_percent": 100 * done["reported"][index] / totals[index] if totals[index] else None,
         }
         for index, day in enumerate(days)
     ]
