@@ -10,13 +10,21 @@ from projects.rules import is_reporter_anywhere, is_reviewer_anywhere
 
 
 def landing_url(user) -> str:
-    """Return where a user goes after signing in: a reviewer's queue, a reporter's assignments, else home."""
-    if user.is_superuser:
-        return reverse("metrics:summary")
-    if is_reviewer_anywhere(user):
-        return reverse("projects:report_queue")
-    if is_reporter_anywhere(user):
-        return reverse("projects:report_list")
+    """Return where a user goes after signing in.
+
+    A reviewer goes to their queue, a reporter to their assignments; anyone else who follows a brief goes to
+    the leader's home (which leads on to the brief they follow, see ``settings.LOGIN_REDIRECT_URL``), else to
+    the national summary.
+    """
+    from metrics.subscriptions import Follow
+
+    if not user.is_superuser:
+        if is_reviewer_anywhere(user):
+            return reverse("projects:report_queue")
+        if is_reporter_anywhere(user):
+            return reverse("projects:report_list")
+    if Follow.objects.filter(user=user).exists():
+        return reverse(settings.LOGIN_REDIRECT_URL)
     return reverse("metrics:summary")
 
 

@@ -110,23 +110,24 @@ def test_sign_in_without_follows_leads_to_the_summary(client):
 
 def test_a_follow_of_a_unit_leads_to_its_brief():
     user = UserFactory(username="tinh")
-    follow = Follow.objects.create(
-        user=user, programme=Programme.objects.get(code="CDS2022"), unit=Unit.objects.get(code="01")
-    )
+    hanoi = Unit.objects.valid_on(SUNDAY).get(code="01")  # 01 names two rows, before and after 01/07/2025
+    follow = Follow.objects.create(user=user, programme=Programme.objects.get(code="CDS2022"), unit=hanoi)
     assert follow.get_absolute_url() == "/brief/CDS2022/?unit=01"
 
 
 def test_a_user_follows_and_unfollows_a_brief_from_its_page(client):
     user = UserFactory(username="theo-doi")
     client.force_login(user)
+    hanoi = Unit.objects.valid_on(SUNDAY).get(code="01")  # 01 names two rows, before and after 01/07/2025
     page = client.get("/en/brief/CDS2022/", {"unit": "01", "as_of": "2022-12-25"})
     assert "Follow this brief" in page.content.decode()
-    response = client.post("/follow/", {"programme": "CDS2022", "unit": Unit.objects.get(code="01").pk})
+    response = client.post("/follow/", {"programme": "CDS2022", "unit": hanoi.pk})
     assert response.status_code == 302 and response["Location"] == "/brief/CDS2022/?unit=01"
     assert Follow.objects.filter(user=user, programme__code="CDS2022", unit__code="01").count() == 1
-    assert "Stop following this brief" in client.get("/en/brief/CDS2022/", {"unit": "01"}).content.decode()
+    page = client.get("/en/brief/CDS2022/", {"unit": "01", "as_of": "2022-12-25"})
+    assert "Stop following this brief" in page.content.decode()
     assert client.get("/home/")["Location"] == "/brief/CDS2022/?unit=01"
-    client.post("/follow/", {"programme": "CDS2022", "unit": Unit.objects.get(code="01").pk})
+    client.post("/follow/", {"programme": "CDS2022", "unit": hanoi.pk})
     assert not Follow.objects.filter(user=user).exists()
     assert client.post("/follow/", {}).status_code == 302  # the nation's brief
     assert Follow.objects.get(user=user).get_absolute_url() == "/brief/"
