@@ -47,7 +47,10 @@ def test_generation_is_deterministic_for_a_seed_and_consistent_with_the_selector
 
 def test_bench_prints_a_table_and_one_json_object_last():
     out = io.StringIO()
-    call_command("bench", scale=SCALE, skip=["recompute memory"], stdout=out, stderr=io.StringIO())
+    # "load" runs gunicorn, a separate process: it cannot see this test's uncommitted transaction, and its
+    # workers block on the locks that transaction holds until gunicorn kills them (RemoteDisconnected).
+    # tests/bench/test_loadbench.py covers the gunicorn server and the bounded client on committed data.
+    call_command("bench", scale=SCALE, skip=["recompute memory", "load"], stdout=out, stderr=io.StringIO())
     lines = out.getvalue().strip().splitlines()
     figures = json.loads(lines[-1])
     assert figures["scale"] == SCALE

@@ -3,9 +3,11 @@ downloads as PNG and SVG, and its data as CSV, from keyboard-reachable buttons."
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -16,10 +18,25 @@ CONFERENCE = "2022-12-25"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "print"
 
 
+def draw_every_chart(page) -> int:
+    """Scroll each chart into view, as a reader would, and wait until it is drawn: charts are drawn lazily
+    (static/js/charts.js), when they come near the viewport. Return how many the page has."""
+    charts = page.locator(".chart[data-figure]")
+    count = charts.count()
+    for index in range(count):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_have_class(re.compile(r"\bis-drawn\b"), timeout=10_000)
+    page.evaluate("window.scrollTo(0, 0)")
+    assert page.locator(".chart.is-drawn").count() == count
+    return count
+
+
 def printed(page, url: str, name: str) -> PdfReader:
     page.goto(url)
     page.wait_for_load_state("networkidle")
-    page.locator(".chart.is-drawn").first.wait_for(state="attached", timeout=10_000)
+    # page.pdf() need not fire beforeprint, so the charts are drawn as a reader scrolling down draws them.
+    assert draw_every_chart(page) >= 1
     page.emulate_media(media="print")
     page.wait_for_timeout(300)  # charts refit to the paper's width on the media change
     pdf = page.pdf(format="A4", print_background=True)
@@ -60,6 +77,8 @@ def test_every_chart_downloads_as_png_svg_and_csv_by_keyboard(live_server, commi
     page.goto(f"{live_server.url}/programmes/DA06/?as_of={CONFERENCE}")
     page.wait_for_load_state("networkidle")
     tools = page.locator(".chart-tools")
+    # A chart, and its buttons, appear when it comes into view.
+    page.locator(".chart[data-figure]").first.scroll_into_view_if_needed()
     tools.first.wait_for(state="visible")
     assert tools.count() == page.locator(".chart[data-figure]").count() >= 2
     first = tools.first

@@ -13,7 +13,7 @@ from django.test import Client
 
 from metrics import rollups
 from projects.models import Assignment, Programme, Report
-from tests.projects.reporting_helpers import form_data, user
+from tests.projects.reporting_helpers import form_data, unit_today, user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -21,6 +21,14 @@ pytestmark = [
 ]
 
 SUBMITTERS = 20
+
+
+def _province_assignments(programme_code: str):
+    """Hà Giang's (02) assignments of a programme as they stand today: those Tuyên Quang (08) carries
+    since 02 ended on 30/06/2025, so reports on them are accepted."""
+    return Assignment.objects.filter(
+        unit=unit_today("02"), carried_from__unit__code="02", task__programme__code=programme_code
+    )
 
 
 def _run_all(targets: list) -> list:
@@ -61,7 +69,7 @@ def _submitter(assignment, version, note, username="admin"):
 def test_twenty_submitters_on_one_assignment_one_lands_the_others_meet_the_conflict(committed_demo):
     programme = Programme.objects.get(code="DA06")
     rollups.recompute_programme(programme, day=rollups.today())
-    assignment = Assignment.objects.filter(unit__code="02", task__programme=programme).order_by("pk").first()
+    assignment = _province_assignments("DA06").order_by("pk").first()
     version, before = assignment.version, assignment.reports.count()
 
     results = _run_all([_submitter(assignment, version, f"người thứ {i}") for i in range(SUBMITTERS)])
@@ -83,9 +91,7 @@ def test_submissions_on_many_assignments_racing_the_flush_leave_the_figures_righ
     today = r.today()
     r.recompute_programme(programme, day=today)
     # One province's assignments (they share the unit, its ancestors and the tasks' rows).
-    assignments = list(
-        Assignment.objects.filter(unit__code="02", task__programme=programme).order_by("pk")[:SUBMITTERS]
-    )
+    assignments = list(_province_assignments("DA06").order_by("pk")[:SUBMITTERS])
     targets = [_submitter(a, a.version, "cùng lúc") for a in assignments]
     # Flushes and full recomputes racing the submissions, as the beat and the nightly job would.
     targets += [r.flush_pending, r.flush_pending, lambda: r.recompute_programme(programme, day=today)]
@@ -125,7 +131,7 @@ def test_a_submission_locks_its_assignment_only_not_its_task_or_unit(committed_d
 
     from projects import services
 
-    assignment = Assignment.objects.filter(unit__code="02", task__programme__code="DA06").first()
+    assignment = _province_assignments("DA06").first()
     locked, release = threading.Event(), threading.Event()
 
     def submission():

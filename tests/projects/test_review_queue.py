@@ -12,7 +12,7 @@ from projects import selectors, services
 from projects.choices import ReportStatus, ReviewState
 from projects.models import Assignment, Report
 from projects.signals import assignments_changed
-from tests.projects.reporting_helpers import client_for, open_assignment, submit_done, user
+from tests.projects.reporting_helpers import client_for, open_assignment, submit_done, unit_today, user
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +34,20 @@ def submit(assignment, *, status=ReportStatus.IN_PROGRESS, percent=40, username=
     return report
 
 
+def hagiang_today():
+    """The unit that holds Hà Giang's (02) work today: Tuyên Quang, since 02 ended on 30/06/2025."""
+    return unit_today("02")
+
+
 def open_assignments(unit_code, count, programme="DA06"):
-    """Return several assignments of a unit with no report awaiting review."""
+    """Return several assignments of a unit (today: the ones its successor carries) with no report awaiting
+    review."""
+    unit = unit_today(unit_code)
+    candidates = Assignment.objects.filter(unit=unit, task__programme__code=programme)
+    if unit.code != unit_code:
+        candidates = candidates.filter(carried_from__unit__code=unit_code)
     candidates = (
-        Assignment.objects.filter(unit__code=unit_code, task__programme__code=programme)
-        .exclude(reports__review_state=ReviewState.SUBMITTED)
+        candidates.exclude(reports__review_state=ReviewState.SUBMITTED)
         .select_related("task__programme", "unit")
         .order_by("task__code")
     )
@@ -55,16 +64,17 @@ def queue_ids(response):
 
 
 def test_filters_by_unit_subtree_task_status_and_age():
+    code = hagiang_today().code
     hagiang = submit_done(open_assignment("02"))
     camau = submit(open_assignment("96"), username="camau", days_ago=40)
     c06 = client_for("c06")
     assert {hagiang.pk, camau.pk} <= set(queue_ids(c06.get(QUEUE + "?per_page=1000")))
 
-    by_unit = queue_ids(c06.get(QUEUE + "?unit=02&per_page=1000"))
+    by_unit = queue_ids(c06.get(QUEUE + f"?unit={code}&per_page=1000"))
     assert hagiang.pk in by_unit and camau.pk not in by_unit
     assert all(
-        r.assignment.unit.path.startswith("VN/02/")
-        for r in c06.get(QUEUE + "?unit=02&per_page=1000").context["reports"]
+        r.assignment.unit.path.startswith(hagiang_today().path)
+        for r in c06.get(QUEUE + f"?unit={code}&per_page=1000").context["reports"]
     )
     task = camau.assignment.task.code
     by_task = c06.get(QUEUE + f"?task={task.lower()}&per_page=1000").context["reports"]
@@ -86,11 +96,12 @@ def test_the_programme_filter_offers_only_the_reviewers_programmes():
 
 
 def test_each_row_says_how_long_it_has_waited():
+    code = hagiang_today().code
     report = submit(open_assignment("02"), days_ago=12)
-    html = client_for("c06").get(QUEUE + "?unit=02").content.decode()
+    html = client_for("c06").get(QUEUE + f"?unit={code}").content.decode()
     card = html[html.index(f'id="report-{report.pk}"') :]
     assert "waiting 12 days" in card[:3000]
-    html = client_for("c06").get("/reviews/?unit=02").content.decode()
+    html = client_for("c06").get(f"/reviews/?unit={code}").content.decode()
     assert "đã chờ 12 ngày" in html[html.index(f'id="report-{report.pk}"') :][:3000]
 
 
@@ -107,29 +118,31 @@ def test_a_wait_reads_in_days_or_hours():
 
 
 def test_older_reports_awaiting_review_fold_under_the_newest():
+    code = hagiang_today().code
     assignment = open_assignment("02")
     older = submit(assignment, percent=20, days_ago=3)
     assignment.refresh_from_db()
     newest = submit(assignment, percent=60)
-    reports = client_for("c06").get(QUEUE + "?unit=02&per_page=1000").context["reports"]
+    reports = client_for("c06").get(QUEUE + f"?unit={code}&per_page=1000").context["reports"]
     rows = {r.pk: r for r in reports}
     assert newest.pk in rows and older.pk not in rows
     assert [r.pk for r in rows[newest.pk].folded] == [older.pk]
-    html = client_for("c06").get(QUEUE + "?unit=02").content.decode()
+    html = client_for("c06").get(QUEUE + f"?unit={code}").content.decode()
     assert "1 older report awaiting review, superseded by this one" in html
     # Each folded report may still be ticked and reviewed on its own.
     assert f'value="{older.pk}" form="bulk-review"' in html
 
 
 def test_the_units_previous_reviewed_report_stands_beside_the_new_one():
+    code = hagiang_today().code
     assignment = open_assignment("02")
     first = submit(assignment, percent=30)
     services.report_return(report=first, user=user("c06"), note="Thiếu biên bản")
     assignment.refresh_from_db()
     second = submit(assignment, percent=50)
-    rows = {r.pk: r for r in client_for("c06").get(QUEUE + "?unit=02&per_page=1000").context["reports"]}
+    rows = {r.pk: r for r in client_for("c06").get(QUEUE + f"?unit={code}&per_page=1000").context["reports"]}
     assert rows[second.pk].previous.pk == first.pk
-    html = client_for("c06").get(QUEUE + "?unit=02&per_page=1000").content.decode()
+    html = client_for("c06").get(QUEUE + f"?unit={code}&per_page=1000").content.decode()
     card = html[html.index(f'id="report-{second.pk}"') :]
     assert "Previous reviewed report" in card and "Thiếu biên bản" in card[: card.index("</article>")]
 
@@ -138,13 +151,14 @@ def test_the_units_previous_reviewed_report_stands_beside_the_new_one():
 
 
 def test_bulk_accept_leaves_each_report_the_trail_of_one_by_one():
+    code = hagiang_today().code
     reports = [submit_done(a) for a in open_assignments("02", 3)]
     c06 = user("c06")
     response = client_for("c06").post(
-        BULK + "?unit=02",
+        BULK + f"?unit={code}",
         {"action": "accept", "review_note": "Đã đối chiếu", "reports": [r.pk for r in reports]},
     )
-    assert response.status_code == 302 and response["Location"].endswith("/reviews/?unit=02")
+    assert response.status_code == 302 and response["Location"].endswith(f"/reviews/?unit={code}")
     for report in reports:
         report.refresh_from_db()
         assert report.review_state == ReviewState.ACCEPTED
@@ -280,12 +294,13 @@ def test_a_bulk_review_across_provinces_leaves_every_rollup_equal_to_a_fresh_cou
 
 
 def test_returning_a_folded_report_without_a_reason_shows_it_with_the_error():
+    code = hagiang_today().code
     assignment = open_assignment("02")
     older = submit(assignment, percent=20, days_ago=3)
     assignment.refresh_from_db()
     submit(assignment, percent=60)
     response = client_for("c06").post(
-        f"/en/reviews/{older.pk}/?unit=02", {"action": "return", "review_note": ""}
+        f"/en/reviews/{older.pk}/?unit={code}", {"action": "return", "review_note": ""}
     )
     assert response.status_code == 400
     html = response.content.decode()
