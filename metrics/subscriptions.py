@@ -97,3 +97,8 @@ class DigestSubscription(models.Model):
 
     def __str__(self):
         return f"{self.user}: {'weekly' if self.weekly else 'off'} ({self.language})"
+
+
+def follows_anything(user) -> bool:
+    """Whether a user follows any brief (named in settings for projects.accounts: sign-in lands there)."""
+    return Follow.objects.filter(user=user).exists()

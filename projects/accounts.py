@@ -4,6 +4,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
 from projects.rules import is_reporter_anywhere, is_reviewer_anywhere
@@ -16,14 +17,14 @@ def landing_url(user) -> str:
     the leader's home (which leads on to the brief they follow, see ``settings.LOGIN_REDIRECT_URL``), else to
     the national summary.
     """
-    from metrics.subscriptions import Follow
-
+    # projects never imports metrics: where follows live is named in settings, as the importers are.
+    follows_anything = import_string(settings.TIENDO_FOLLOWS_ANYTHING)
     if not user.is_superuser:
         if is_reviewer_anywhere(user):
             return reverse("projects:report_queue")
         if is_reporter_anywhere(user):
             return reverse("projects:report_list")
-    if Follow.objects.filter(user=user).exists():
+    if follows_anything(user):
         return reverse(settings.LOGIN_REDIRECT_URL)
     return reverse("metrics:summary")
 

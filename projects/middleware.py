@@ -2,9 +2,11 @@
 
 import contextlib
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 
@@ -21,8 +23,8 @@ def _is_api(path: str) -> bool:
 
 def _api_refusal(request, in_path: bool, in_query: list[str]) -> JsonResponse:
     """Answer as the API answers a refused parameter (metrics.api.errors): JSON naming each one."""
-    from metrics.api.errors import _message
-
+    # projects never imports metrics: the API's wording of a refused parameter is named in settings.
+    message_of = import_string(settings.TIENDO_API_PARAMETER_MESSAGE)
     kwargs = {}
     if in_path:
         with contextlib.suppress(Resolver404):
@@ -31,7 +33,7 @@ def _api_refusal(request, in_path: bool, in_query: list[str]) -> JsonResponse:
     refused = {}
     for parameter in parameters:
         value = kwargs[parameter] if parameter in kwargs else request.GET.get(parameter)
-        refused.setdefault(parameter, _message(parameter, value))
+        refused.setdefault(parameter, message_of(parameter, value))
     errors = [{"parameter": p, "message": m} for p, m in refused.items()]
     detail = " ".join(dict.fromkeys(e["message"] for e in errors)) or _(
         "The address holds a NUL character, which no page accepts."

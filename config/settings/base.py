@@ -163,6 +163,9 @@ TIENDO_IMPORTERS = {
 }
 # What measures a goal (its indicator against the target), shown beside an assessment of the goal.
 TIENDO_GOAL_MEASURE = "metrics.goal_measures.goal_measure"
+# Whether a user follows a brief (sign-in lands on it), and the API's wording of a refused parameter.
+TIENDO_FOLLOWS_ANYTHING = "metrics.subscriptions.follows_anything"
+TIENDO_API_PARAMETER_MESSAGE = "metrics.api.errors.parameter_message"
 # Files over the largest upload limit are counted but not written to disk beyond it (projects.uploads).
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -63,6 +63,10 @@ def _message(parameter: str, value: str | None) -> str:
     }
 
 
+# The same wording for callers outside the API (projects.middleware refuses a NUL before the API sees it).
+parameter_message = _message
+
+
 def refused_parameters(request, exc: ValidationError, api):
     """Answer 400 naming each refused parameter, with what it should be."""
     refused = {}
