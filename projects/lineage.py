@@ -34,9 +34,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from projects.choices import ReviewState, Role
-from projects.models import Assignment, Membership, Report, Unit
+from projects.models import Assignment, Membership, Report, Task, Unit
 
 CARRIED_STATES = (ReviewState.ACCEPTED, ReviewState.SUBMITTED)
 REPORT_FIELDS = (
@@ -57,7 +60,29 @@ REPORT_FIELDS = (
 
 
 class PlanError(ValueError):
-    """A carry-over plan names a unit, task or successor that does not fit the lineage."""
+    """A carry-over plan names a unit, task or successor that does not fit the lineage.
+
+    ``problems`` holds one message per bad row ("line 3: …"), so that a command prints them all.
+    """
+
+    def __init__(self, *problems: str):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+class Plan(dict):
+    """A carry-over plan: (programme code, task code, ended unit code) → successor unit code.
+
+    A dict, with where each row came from (``where[key]``: "line 3", "entry 2") for the messages.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.where: dict[tuple[str, str, str], str] = {}
+
+
+def _n(value: int) -> str:
+    return number_format(value, force_grouping=True)
 
 
 @dataclass
@@ -69,13 +94,23 @@ class CarryResult:
     needs_plan: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        """Return the outcome in the active language (Vietnamese unless English is asked for)."""
         lines = [
-            f"assignments carried to successors: {self.carried} (already carried: {self.already}), "
-            f"reports carried: {self.reports}, memberships added: {self.memberships}"
+            _(
+                "assignments carried to successors: %(carried)s (already carried: %(already)s), "
+                "reports carried: %(reports)s, memberships added: %(memberships)s"
+            )
+            % {
+                "carried": _n(self.carried),
+                "already": _n(self.already),
+                "reports": _n(self.reports),
+                "memberships": _n(self.memberships),
+            }
         ]
         if self.needs_plan:
             lines.append(
-                f"assignments left where they are, waiting for a carry-over plan: {len(self.needs_plan)}"
+                _("assignments left where they are, waiting for a carry-over plan: %(count)s")
+                % {"count": _n(len(self.needs_plan))}
             )
             lines += [f"  {line}" for line in self.needs_plan[:50]]
         return lines
@@ -91,22 +126,154 @@ class CarryResult:
 # Plans ---------------------------------------------------------------------------------------------
 
 
+PLAN_COLUMNS = ("programme", "task", "unit", "successor")
+
+
 def read_plan(path: str | Path) -> dict[tuple[str, str, str], str]:
     """Read a carry-over plan: (programme code, task code, ended unit code) → successor unit code.
 
     CSV with the header ``programme,task,unit,successor``, or JSON: a list of objects with those keys.
+    Return a Plan (a dict that also knows each row's line); raise PlanError naming every bad row.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
-    rows = json.loads(text) if path.suffix.lower() == ".json" else list(csv.DictReader(text.splitlines()))
-    plan = {}
-    for number, row in enumerate(rows, start=2):
-        try:
-            key = (row["programme"].strip(), row["task"].strip(), row["unit"].strip().upper())
-            plan[key] = row["successor"].strip().upper()
-        except (KeyError, AttributeError) as error:
-            raise PlanError(f"row {number}: needs programme, task, unit and successor") from error
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise PlanError(_("%(file)s is not UTF-8 text.") % {"file": path.name}) from error
+    rows = _json_rows(text, path) if path.suffix.lower() == ".json" else _csv_rows(text, path)
+    plan, problems = Plan(), []
+    for where, row in rows:
+        values = {column: str(row.get(column) or "").strip() for column in PLAN_COLUMNS}
+        empty = [column for column in PLAN_COLUMNS if not values[column]]
+        if empty:
+            problems.append(
+                _("%(where)s: %(columns)s missing; each row needs programme, task, unit and successor.")
+                % {"where": where, "columns": ", ".join(empty)}
+            )
+            continue
+        key = (values["programme"], values["task"], values["unit"].upper())
+        successor = values["successor"].upper()
+        if key in plan and plan[key] != successor:
+            problems.append(
+                _(
+                    "%(where)s: %(key)s already goes to %(first)s (%(first_where)s), not also to %(successor)s."
+                )
+                % {
+                    "where": where,
+                    "key": "/".join(key),
+                    "first": plan[key],
+                    "first_where": plan.where[key],
+                    "successor": successor,
+                }
+            )
+            continue
+        plan.setdefault(key, successor)
+        plan.where.setdefault(key, where)
+    if problems:
+        raise PlanError(*problems)
     return plan
+
+
+def _csv_rows(text: str, path: Path) -> list[tuple[str, dict]]:
+    reader = csv.DictReader(text.splitlines())
+    header = [name.strip() for name in reader.fieldnames or []]
+    if not set(PLAN_COLUMNS) <= set(header):
+        raise PlanError(
+            _(
+                "%(file)s, line 1: the header must name programme, task, unit and successor (found: %(header)s)."
+            )
+            % {"file": path.name, "header": ",".join(header) or "—"}
+        )
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue
+        rows.append((_("line %(line)s") % {"line": reader.line_num}, row))
+    return rows
+
+
+def _json_rows(text: str, path: Path) -> list[tuple[str, dict]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PlanError(
+            _("%(file)s, line %(line)s: not valid JSON (%(reason)s).")
+            % {"file": path.name, "line": error.lineno, "reason": error.msg}
+        ) from error
+    if not isinstance(data, list):
+        raise PlanError(
+            _("%(file)s: a JSON plan is a list of objects with programme, task, unit and successor.")
+            % {"file": path.name}
+        )
+    rows, problems = [], []
+    for number, item in enumerate(data, start=1):
+        where = _("entry %(number)s") % {"number": number}
+        if isinstance(item, dict):
+            rows.append((where, item))
+        else:
+            problems.append(
+                _("%(where)s: not an object with programme, task, unit and successor.") % {"where": where}
+            )
+    if problems:
+        raise PlanError(*problems)
+    return rows
+
+
+def check_plan(plan: dict, *, units: Iterable[Unit]) -> None:
+    """Check every row of a plan against the map, in a few queries; raise PlanError naming each bad row.
+
+    A row must name a programme and one of its tasks, a unit that ended (among ``units``) and has an
+    assignment of that task, and one of that unit's successors.
+    """
+    if not plan:
+        return
+    where = getattr(plan, "where", {})
+    ended: dict[str, list[Unit]] = {}
+    for unit in units:
+        if unit.valid_to is not None:
+            ended.setdefault(unit.code, []).append(unit)
+    codes = {unit for _programme, _task, unit in plan}
+    pks = [unit.pk for code in codes for unit in ended.get(code, [])]
+    successors: dict[str, set[str]] = {}
+    for from_code, to_code in Unit.successors.through.objects.filter(from_unit_id__in=pks).values_list(
+        "from_unit__code", "to_unit__code"
+    ):
+        successors.setdefault(from_code, set()).add(to_code)
+    tasks = set(
+        Task.objects.filter(programme__code__in={p for p, _t, _u in plan}).values_list(
+            "programme__code", "code"
+        )
+    )
+    assigned = set(
+        Assignment.objects.filter(unit_id__in=pks).values_list(
+            "task__programme__code", "task__code", "unit__code"
+        )
+    )
+    problems = []
+    for key, successor in plan.items():
+        programme, task, unit = key
+        line = where.get(key, "/".join(key))
+        if (programme, task) not in tasks:
+            reason = _("programme %(programme)s has no task %(task)s") % {
+                "programme": programme,
+                "task": task,
+            }
+        elif unit not in ended or unit not in successors:
+            reason = _("unit %(unit)s did not end with successors on this map") % {"unit": unit}
+        elif key not in assigned:
+            reason = _("unit %(unit)s has no assignment of task %(task)s") % {"unit": unit, "task": task}
+        elif successor not in successors[unit]:
+            reason = _("%(successor)s is not a successor of %(unit)s (its successors: %(successors)s)") % {
+                "successor": successor,
+                "unit": unit,
+                "successors": ", ".join(sorted(successors[unit])),
+            }
+        else:
+            continue
+        problems.append(f"{line}: {reason}.")
+    if problems:
+        raise PlanError(*problems)
 
 
 def _plan_successor(plan: dict, assignment: Assignment, successors: list[Unit]) -> Unit | None:
@@ -191,8 +358,7 @@ def carry_over(*, units: Iterable[Unit], plan: dict | None = None, notify: bool 
     Assignment.objects.bulk_update([a for a, _c in new], ["valid_to"], batch_size=2000)
     result.carried = len(new)
     pairs += new
-    for unit in units.values():
-        result.memberships += _follow_memberships(unit, successors[unit.pk])
+    result.memberships += _follow_memberships(units, successors)
     result.reports += carry_reports(pairs)
     if new and notify:
         _notify(new)
@@ -273,16 +439,25 @@ def follow_original(report: Report) -> None:
         report_chains_refresh(assignment_ids={copy.assignment_id for copy in copies})
 
 
-def _follow_memberships(unit: Unit, successors: list[Unit]) -> int:
-    same_kind = [s for s in successors if s.kind == unit.kind]
-    added = 0
-    for membership in Membership.objects.filter(unit=unit, role__in=[Role.VIEWER, Role.REPORTER]):
-        for successor in same_kind:
-            _obj, created = Membership.objects.get_or_create(
-                user_id=membership.user_id,
-                role=membership.role,
-                unit=successor,
-                programme=membership.programme,
-            )
-            added += created
-    return added
+def _follow_memberships(units: dict[int, Unit], successors: dict[int, list[Unit]]) -> int:
+    """Give each viewer and reporter of an ended unit the same role in its successors of the same kind.
+
+    One read of the memberships of the ended units, one of their successors', one bulk write.
+    """
+    same_kind = {pk: [s for s in successors[pk] if s.kind == unit.kind] for pk, unit in units.items()}
+    targets = {s.pk for items in same_kind.values() for s in items}
+    if not targets:
+        return 0
+    roles = [Role.VIEWER, Role.REPORTER]
+    fields = ("user_id", "role", "unit_id", "programme_id")
+    have = set(Membership.objects.filter(unit_id__in=targets, role__in=roles).values_list(*fields))
+    wanted = {
+        (user_id, role, successor.pk, programme_id)
+        for user_id, role, unit_id, programme_id in Membership.objects.filter(
+            unit_id__in=[pk for pk, items in same_kind.items() if items], role__in=roles
+        ).values_list(*fields)
+        for successor in same_kind[unit_id]
+    }
+    new = [Membership(**dict(zip(fields, key, strict=True))) for key in sorted(wanted - have, key=str)]
+    bulk_create_with_history(new, Membership, batch_size=2000)
+    return len(new)

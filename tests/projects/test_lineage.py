@@ -176,7 +176,7 @@ def test_a_split_waits_for_its_plan(split):
 def test_a_plans_dry_run_writes_nothing(split, capsys):
     before = _state()
     call_command("load_units", "--dry-run", "--plan", str(split["plan"]), verbosity=0)
-    assert "assignments carried to successors: 2" in capsys.readouterr().out
+    assert "phân công chuyển cho đơn vị kế thừa: 2 " in capsys.readouterr().out
     assert _state() == before
 
 

@@ -85,4 +85,4 @@ def test_load_units_dry_run_writes_nothing(db, capsys):
     call_command("load_units", "--dry-run", verbosity=0)
     assert Unit.objects.count() == before
     # It counted what it would create again, then rolled it back.
-    assert "units created: 56," in capsys.readouterr().out
+    assert "đơn vị tạo mới: 56," in capsys.readouterr().out

@@ -27,20 +27,25 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, plan=None, verbosity=1, **options):
         try:
             carry_plan = lineage.read_plan(plan) if plan else {}
-        except (OSError, lineage.PlanError) as error:
-            raise CommandError(str(error)) from error
-        bar = tqdm(
-            total=len(unit_map.package_communes()),
-            unit=_("communes"),
-            disable=verbosity == 0,
-            file=self.stderr._out,
-        )
-        try:
-            summary = unit_map.load_map(dry_run=dry_run, plan=carry_plan, progress=bar.update)
+            with tqdm(
+                total=len(unit_map.STEPS), unit=_("steps"), disable=verbosity == 0, file=self.stderr._out
+            ) as bar:
+
+                def progress(step):
+                    bar.set_postfix_str(str(step))
+                    bar.update(1)
+
+                summary = unit_map.load_map(dry_run=dry_run, plan=carry_plan, progress=progress)
+        except OSError as error:
+            raise CommandError(_("Cannot read the plan: %(error)s") % {"error": error}) from error
         except lineage.PlanError as error:
-            raise CommandError(str(error)) from error
-        finally:
-            bar.close()
+            # One line per bad row of the plan, then a short refusal: nothing was written.
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                _("Nothing was written: %(count)s problem(s) in the carry-over plan %(file)s.")
+                % {"count": len(error.problems), "file": plan or "—"}
+            ) from error
         for line in summary.lines():
             self.stdout.write(line)
         if dry_run:
