@@ -33,6 +33,7 @@ from metrics.choices import Aggregation
 from metrics.models import Indicator, Observation
 from projects.choices import CENTRAL_KINDS, ReportStatus, ReviewState, UnitKind
 from projects.models import Assignment, Goal, Programme, Report, Task, Unit
+from projects.unit_search import ensure_search_keys
 
 CODE = "NAT"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -303,6 +304,7 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
         with connection.cursor() as cursor:
             for table in ("projects_unit", "projects_assignment", "projects_report", "metrics_observation"):
                 cursor.execute(f"ANALYZE {table}")
+    ensure_search_keys()
     return Generated(
         units=Unit.objects.count(), assignments=assignments, reports=reports, observations=observations
     )
