@@ -110,6 +110,10 @@ def _overlap(unit: Unit, other: Unit) -> bool:
     )
 
 
+def _plain_path(parent: Unit | None, code: str) -> str:
+    return f"{parent.path if parent else ''}{code}/"
+
+
 def upsert_units(summary: Summary, specs: list[dict]) -> list[Unit]:
     """Create the units (code, valid_from) not there yet and bring the names of the others up to date.
 
@@ -122,11 +126,7 @@ def upsert_units(summary: Summary, specs: list[dict]) -> list[Unit]:
     for unit in Unit.objects.filter(code__in={spec["code"] for spec in specs}):
         existing[unit.code].append(unit)
     plain = {
-        (
-            spec["code"],
-            spec.get("valid_from"),
-        ): f"{spec['parent'].path if spec['parent'] else ''}{spec['code']}/"
-        for spec in specs
+        (spec["code"], spec.get("valid_from")): _plain_path(spec["parent"], spec["code"]) for spec in specs
     }
     # Who holds each plain path already (Unit.path_for's rule, read once for all).
     holders = dict(Unit.objects.filter(path__in=set(plain.values())).values_list("path", "valid_from"))
