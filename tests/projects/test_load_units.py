@@ -257,3 +257,24 @@ def test_after_a_load_the_first_search_writes_nothing():
         found = search_units("ha giang", on=TODAY)
     assert found[0].code == "02"
     assert not any(_verbs(queries)[verb] for verb in WRITES), [q["sql"][:80] for q in queries]
+
+
+# The read side ---------------------------------------------------------------------------------------
+
+
+def test_a_load_that_changes_the_map_marks_every_cached_page_changed(django_capture_on_commit_callbacks):
+    from metrics import generation
+
+    # A name changed behind the load's back (no signal): the load puts the official one back, in bulk.
+    Unit.objects.filter(code="04", valid_from=FIRST_DAY).update(name="Cao Bang")
+    before = generation.current().get("", 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_units", verbosity=0)
+    assert Unit.objects.get(code="04", valid_from=FIRST_DAY).name == "Cao Bằng"
+    assert search_units("cao bang", on=TODAY)[0].code == "04"
+    changed = generation.current().get("", 0)
+    assert changed > before
+    # A load that changes nothing leaves the cached pages alone.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_units", verbosity=0)
+    assert generation.current().get("", 0) == changed
