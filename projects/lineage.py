@@ -353,9 +353,15 @@ def carry_over(*, units: Iterable[Unit], plan: dict | None = None, notify: bool 
         )
         new.append((assignment, carried))
     Assignment.objects.bulk_create([c for _a, c in new], batch_size=2000)
+    # One UPDATE per last day (per 5,000 rows), not bulk_update's CASE over every row: at national scale
+    # (half a million assignments) the CASE form takes minutes.
+    ending: dict = {}
     for assignment, _c in new:
         assignment.valid_to = assignment.unit.valid_to
-    Assignment.objects.bulk_update([a for a, _c in new], ["valid_to"], batch_size=2000)
+        ending.setdefault(assignment.valid_to, []).append(assignment.pk)
+    for last_day, pks in ending.items():
+        for start in range(0, len(pks), 5000):
+            Assignment.objects.filter(pk__in=pks[start : start + 5000]).update(valid_to=last_day)
     result.carried = len(new)
     pairs += new
     result.memberships += _follow_memberships(units, successors)
