@@ -127,6 +127,13 @@ def test_the_summary_is_in_vietnamese_with_its_diacritics_and_in_english_on_requ
     assert "Dry run: nothing was written." in english
 
 
+def test_a_progress_bar_names_each_step_as_it_runs(capsys):
+    call_command("load_units", "--dry-run")
+    err = capsys.readouterr().err
+    assert "7/7" in err
+    assert "các huyện, xã trước đây" in err and "công việc chuyển cho đơn vị kế thừa" in err
+
+
 # Plans ----------------------------------------------------------------------------------------------
 
 

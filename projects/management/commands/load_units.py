@@ -27,13 +27,19 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, plan=None, verbosity=1, **options):
         try:
             carry_plan = lineage.read_plan(plan) if plan else {}
+            steps = unit_map.STEPS
             with tqdm(
-                total=len(unit_map.STEPS), unit=_("steps"), disable=verbosity == 0, file=self.stderr._out
+                total=len(steps),
+                bar_format="{n_fmt}/{total_fmt} |{bar:20}| {elapsed} {desc}",
+                desc=str(steps[0]),
+                disable=verbosity == 0,
+                file=self.stderr._out,
             ) as bar:
 
-                def progress(step):
-                    bar.set_postfix_str(str(step))
+                def progress(_step):
+                    # Show the step now under way: the long ones are the old units' end and the carry-over.
                     bar.update(1)
+                    bar.set_description_str(str(steps[bar.n]) if bar.n < len(steps) else "")
 
                 summary = unit_map.load_map(dry_run=dry_run, plan=carry_plan, progress=progress)
         except OSError as error:
