@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 
 from metrics import readers
 from metrics.models import GoalRollup, RollupDay, StatusRollup
@@ -34,6 +34,19 @@ def _stored_day(target: date, programme=None):
     return Subquery(days.order_by("-day").values("day")[:1])
 
 
+def _stored_days(target: date, programmes: list):
+    """The days that _stored_day() can name for any of the programmes."""
+    return (
+        RollupDay.objects.filter(
+            programme__in=programmes, day__lte=target, day__gte=target - WINDOW, stale=False
+        )
+        .filter(Q(max_depth__isnull=True) | Q(max_depth__gte=1))
+        .values("programme")
+        .annotate(latest=Max("day"))
+        .values("latest")
+    )
+
+
 def headline_since(programmes: dict, as_of: date, latest: dict | None = None) -> dict | None:
     """Return {"day": the day compared with, key: Figure} for the summary's headline keys, or None.
 
@@ -53,6 +66,10 @@ def headline_since(programmes: dict, as_of: date, latest: dict | None = None) ->
     status = StatusRollup.objects.filter(
         Q(unit__parent__isnull=True) | Q(unit__kind=UnitKind.PROVINCE),
         programme__in=list(by_code.values()),
+        # The candidate days first, in a subquery PostgreSQL runs once; then each row's own programme's
+        # day, which correlated with every rollup row of the programmes alone ran 14,572 times (300 ms)
+        # at national scale.
+        day__in=_stored_days(target, list(by_code.values())),
         day=_stored_day(target),
     ).values(
         "programme_id", "day", "unit_id", "unit__kind", "unit__parent_id", "view", *readers.FIGURE_FIELDS
