@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.choices import CENTRAL_KINDS, AssignmentStatus, Region, TaskStatus, UnitKind
+from projects.choices import CENTRAL_KINDS, AssignmentStatus, Region, ReportStatus, TaskStatus, UnitKind
 from projects.display import localized
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 SCOPES = [("", _("All units")), ("central", _("Central ministries and agencies")), ("local", _("Localities"))]
 LOCAL_KINDS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE)
 SCOPE_KINDS = {"central": CENTRAL_KINDS, "local": LOCAL_KINDS}
+NOT_DONE = [status.value for status in ReportStatus if status != ReportStatus.DONE]
 
 
 class AssignmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(
-        label=_("Status (verified)"), choices=AssignmentStatus.choices, empty_label=_("Any")
+        label=_("Status (verified)"),
+        choices=AssignmentStatus.choices,
+        empty_label=_("Any"),
+        method="filter_status",
     )
     reported_status = django_filters.ChoiceFilter(
-        label=_("Status (reported)"), choices=AssignmentStatus.choices, empty_label=_("Any")
+        label=_("Status (reported)"),
+        choices=AssignmentStatus.choices,
+        empty_label=_("Any"),
+        method="filter_status",
     )
     done = django_filters.ChoiceFilter(
         label=_("Done"), choices=YES_NO[1:], method="filter_done", empty_label=_("Any")
@@ -43,8 +50,12 @@ class AssignmentFilter(django_filters.FilterSet):
     )
     unit = django_filters.CharFilter(label=_("Unit code (with its subtree)"), method="filter_unit")
     task = django_filters.CharFilter(label=_("Task code"), field_name="task__code", lookup_expr="iexact")
-    due_after = django_filters.DateFilter(label=_("Due on or after"), field_name="deadline", lookup_expr="gte")
-    due_before = django_filters.DateFilter(label=_("Due on or before"), field_name="deadline", lookup_expr="lte")
+    due_after = django_filters.DateFilter(
+        label=_("Due on or after"), field_name="deadline", lookup_expr="gte"
+    )
+    due_before = django_filters.DateFilter(
+        label=_("Due on or before"), field_name="deadline", lookup_expr="lte"
+    )
 
     def __init__(self, *args, as_of=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +68,21 @@ class AssignmentFilter(django_filters.FilterSet):
             | Q(unit__code__iexact=value)
             | Q(task__code__iexact=value)
             | Q(task__title__icontains=value)
+        )
+
+    def filter_status(self, queryset, name, value):
+        """Keep the assignments of a status; overdue ones by what makes them so, which PostgreSQL can estimate.
+
+        Compared with the status CASE of metrics.dashboard.assignments_as_of, a filter is estimated at a
+        few rows, so the planner sorted a whole task's assignments (10,600 at national scale, 1 s) before
+        the first page; written as "not done and past its deadline" it walks the (task, unit) index and
+        stops at the page's last row (25 ms). The report is read through the join the status is made of.
+        """
+        if value != AssignmentStatus.OVERDUE or self.as_of is None:
+            return queryset.filter(**{name: value})
+        report = {"status": "v_report__status", "reported_status": "r_report__status"}[name]
+        return queryset.alias(counting_status=F(report)).filter(
+            Q(counting_status__isnull=True) | Q(counting_status__in=NOT_DONE), deadline__lt=self.as_of
         )
 
     def filter_done(self, queryset, name, value):
