@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.choices import CENTRAL_KINDS, AssignmentStatus, Region, ReportStatus, TaskStatus, UnitKind
+from metrics.dashboard import with_status
+from projects.choices import CENTRAL_KINDS, AssignmentStatus, Region, TaskStatus, UnitKind
 from projects.display import localized
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 SCOPES = [("", _("All units")), ("central", _("Central ministries and agencies")), ("local", _("Localities"))]
 LOCAL_KINDS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE)
 SCOPE_KINDS = {"central": CENTRAL_KINDS, "local": LOCAL_KINDS}
-NOT_DONE = [status.value for status in ReportStatus if status != ReportStatus.DONE]
 
 
 class AssignmentFilter(django_filters.FilterSet):
@@ -71,19 +71,7 @@ class AssignmentFilter(django_filters.FilterSet):
         )
 
     def filter_status(self, queryset, name, value):
-        """Keep the assignments of a status; overdue ones by what makes them so, which PostgreSQL can estimate.
-
-        Compared with the status CASE of metrics.dashboard.assignments_as_of, a filter is estimated at a
-        few rows, so the planner sorted a whole task's assignments (10,600 at national scale, 1 s) before
-        the first page; written as "not done and past its deadline" it walks the (task, unit) index and
-        stops at the page's last row (25 ms). The report is read through the join the status is made of.
-        """
-        if value != AssignmentStatus.OVERDUE or self.as_of is None:
-            return queryset.filter(**{name: value})
-        report = {"status": "v_report__status", "reported_status": "r_report__status"}[name]
-        return queryset.alias(counting_status=F(report)).filter(
-            Q(counting_status__isnull=True) | Q(counting_status__in=NOT_DONE), deadline__lt=self.as_of
-        )
+        return with_status(queryset, value, as_of=self.as_of, view_field=name)
 
     def filter_done(self, queryset, name, value):
         done = [s.value for s in (AssignmentStatus.DONE_ON_TIME, AssignmentStatus.DONE_LATE)]

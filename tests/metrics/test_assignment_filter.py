@@ -34,3 +34,16 @@ def test_the_overdue_filter_is_one_the_planner_can_estimate(django_assert_num_qu
     assert "CASE" not in where
     with django_assert_num_queries(1):
         assert len(kept[:50]) == 50
+
+
+def test_the_api_lists_the_same_overdue_assignments(client):
+    as_of = date(2022, 12, 25)
+    assignments = dashboard.programme_assignments(programme=Programme.objects.get(code="DA06"), as_of=as_of)
+    expected = list(
+        assignments.filter(status=AssignmentStatus.OVERDUE)
+        .order_by("task_id", "unit_id")
+        .values_list("pk", flat=True)
+    )
+    page = client.get("/api/assignments", {"programme": "DA06", "status": "overdue", "as_of": as_of}).json()
+    assert [row["id"] for row in page["results"]] == expected[: len(page["results"])]
+    assert page["results"]
