@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from metrics.dashboard import with_status
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, Region, TaskStatus, UnitKind
 from projects.display import localized
 
@@ -24,10 +25,16 @@ SCOPE_KINDS = {"central": CENTRAL_KINDS, "local": LOCAL_KINDS}
 class AssignmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(
-        label=_("Status (verified)"), choices=AssignmentStatus.choices, empty_label=_("Any")
+        label=_("Status (verified)"),
+        choices=AssignmentStatus.choices,
+        empty_label=_("Any"),
+        method="filter_status",
     )
     reported_status = django_filters.ChoiceFilter(
-        label=_("Status (reported)"), choices=AssignmentStatus.choices, empty_label=_("Any")
+        label=_("Status (reported)"),
+        choices=AssignmentStatus.choices,
+        empty_label=_("Any"),
+        method="filter_status",
     )
     done = django_filters.ChoiceFilter(
         label=_("Done"), choices=YES_NO[1:], method="filter_done", empty_label=_("Any")
@@ -43,8 +50,12 @@ class AssignmentFilter(django_filters.FilterSet):
     )
     unit = django_filters.CharFilter(label=_("Unit code (with its subtree)"), method="filter_unit")
     task = django_filters.CharFilter(label=_("Task code"), field_name="task__code", lookup_expr="iexact")
-    due_after = django_filters.DateFilter(label=_("Due on or after"), field_name="deadline", lookup_expr="gte")
-    due_before = django_filters.DateFilter(label=_("Due on or before"), field_name="deadline", lookup_expr="lte")
+    due_after = django_filters.DateFilter(
+        label=_("Due on or after"), field_name="deadline", lookup_expr="gte"
+    )
+    due_before = django_filters.DateFilter(
+        label=_("Due on or before"), field_name="deadline", lookup_expr="lte"
+    )
 
     def __init__(self, *args, as_of=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +69,9 @@ class AssignmentFilter(django_filters.FilterSet):
             | Q(task__code__iexact=value)
             | Q(task__title__icontains=value)
         )
+
+    def filter_status(self, queryset, name, value):
+        return with_status(queryset, value, as_of=self.as_of, view_field=name)
 
     def filter_done(self, queryset, name, value):
         done = [s.value for s in (AssignmentStatus.DONE_ON_TIME, AssignmentStatus.DONE_LATE)]

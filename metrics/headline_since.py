@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q
 
 from metrics import readers
 from metrics.models import GoalRollup, RollupDay, StatusRollup
@@ -21,17 +21,18 @@ from projects.choices import UnitKind, View
 WINDOW = timedelta(days=31)
 
 
-def _stored_day(target: date, programme=None):
-    """The latest stored day (covering the top of the tree) on or before target, within WINDOW, as a subquery."""
-    days = RollupDay.objects.filter(day__lte=target, day__gte=target - WINDOW, stale=False).filter(
+def _usable_days(target: date):
+    """The stored days (covering the top of the tree, not stale) on or before target, within WINDOW."""
+    return RollupDay.objects.filter(day__lte=target, day__gte=target - WINDOW, stale=False).filter(
         Q(max_depth__isnull=True) | Q(max_depth__gte=1)
     )
-    days = (
-        days.filter(programme=programme)
-        if programme is not None
-        else days.filter(programme=OuterRef("programme"))
-    )
-    return Subquery(days.order_by("-day").values("day")[:1])
+
+
+def _latest_days(target: date, programmes: list):
+    """Each programme's latest usable day, as a subquery that names no outer row."""
+    return (
+        _usable_days(target).filter(programme__in=programmes).values("programme").annotate(latest=Max("day"))
+    ).values("latest")
 
 
 def headline_since(programmes: dict, as_of: date, latest: dict | None = None) -> dict | None:
@@ -50,16 +51,28 @@ def headline_since(programmes: dict, as_of: date, latest: dict | None = None) ->
         return None
     rows: dict = {}
     days = {}
-    status = StatusRollup.objects.filter(
-        Q(unit__parent__isnull=True) | Q(unit__kind=UnitKind.PROVINCE),
-        programme__in=list(by_code.values()),
-        day=_stored_day(target),
-    ).values(
-        "programme_id", "day", "unit_id", "unit__kind", "unit__parent_id", "view", *readers.FIGURE_FIELDS
+    # The rows of each programme's latest usable day. Picking that day per row, by a subquery correlated
+    # with each rollup row, cost 310 ms to 1.4 s at national scale (14,572 rows, a sort each). Here the
+    # candidate days (every programme's latest) come from a subquery run once, each row's day is checked
+    # usable for its own programme by the (programme, day) index, and a row on another programme's
+    # latest day, which is earlier than its own, is dropped below.
+    programmes = list(by_code.values())
+    status = list(
+        StatusRollup.objects.filter(
+            Q(unit__parent__isnull=True) | Q(unit__kind=UnitKind.PROVINCE),
+            Exists(_usable_days(target).filter(programme=OuterRef("programme"), day=OuterRef("day"))),
+            programme__in=programmes,
+            day__in=_latest_days(target, programmes),
+        ).values(
+            "programme_id", "day", "unit_id", "unit__kind", "unit__parent_id", "view", *readers.FIGURE_FIELDS
+        )
     )
     for row in status:
+        days[row["programme_id"]] = max(row["day"], days.get(row["programme_id"], row["day"]))
+    for row in status:
         programme_id, unit_id, day = row.pop("programme_id"), row.pop("unit_id"), row.pop("day")
-        days[programme_id] = day
+        if day != days[programme_id]:
+            continue
         kind, parent = row.pop("unit__kind"), row.pop("unit__parent_id")
         entry = rows.setdefault(programme_id, {"nation": {}, "provinces": {}})
         target_rows = entry["nation"] if parent is None and kind == UnitKind.NATION else entry["provinces"]

@@ -6,7 +6,6 @@ whatever the size of the data; every number links to the rows it was counted fro
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -99,8 +98,8 @@ class DashboardMixin(VisibilityMixin, AsOfMixin):
             query = {"as_of": self.as_of.isoformat(), **query}
         return reversed_url(viewname, args, self.language) + (f"?{urlencode(query)}" if query else "")
 
-    def chart(self, chart_id: str, figure) -> dict:
-        return {"id": chart_id, "figure": json.loads(figure.to_json())}
+    def chart(self, chart_id: str, figure: dict) -> dict:
+        return {"id": chart_id, "figure": figure}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -240,6 +239,8 @@ def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit |
 def map_day(view: DashboardMixin, programme: Programme | None) -> date:
     """The day whose map a page's figures are drawn on (a programme that ended stays on its last day's)."""
     return view.as_of if programme is None else project_selectors.map_day(programme, view.as_of)
+
+
 def laggards(ranked: list[dict]) -> list[dict]:
     """The units that lag most, lowest first, out of a ranked league (none that the top ten already show)."""
     return list(reversed(ranked[max(LEAGUE_SIZE, len(ranked) - LEAGUE_SIZE) :]))
@@ -767,7 +768,9 @@ def format_indicator_value(indicator: Indicator, value) -> str:
             f"{number_format(value.value, 0, force_grouping=True)}/{number_format(value.denominator, 0, force_grouping=True)}"
             f" ({percent_text(value.percent)})"
         )
-    return f"{number_format(value.value, 0, force_grouping=True)} {localized(indicator.unit_of_measure)}".strip()
+    return (
+        f"{number_format(value.value, 0, force_grouping=True)} {localized(indicator.unit_of_measure)}".strip()
+    )
 
 
 def format_target(indicator: Indicator, value) -> str:
@@ -919,9 +922,7 @@ def indicator_tiles(view, rows, is_ratio: bool, *, on: date) -> list:
     values = {}
     for row in rows:
         shown = (
-            percent_text(row["percent"])
-            if is_ratio
-            else number_format(row["done"], 0, force_grouping=True)
+            percent_text(row["percent"]) if is_ratio else number_format(row["done"], 0, force_grouping=True)
         )
         values[row["code"]] = (row["name"], row["percent"], f"{row['name']}: {shown}")
     return [

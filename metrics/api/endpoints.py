@@ -163,7 +163,7 @@ def assignment_list(
     queryset = dashboard.programme_assignments(programme=found, as_of=as_of, unit=subtree)
     filters = {"unit": subtree.code if subtree else None, "status": status}
     if status:
-        queryset = queryset.filter(status=status)
+        queryset = dashboard.with_status(queryset, status, as_of=as_of)
     # Ordered by the (task, unit) unique index, and counted by the rollups: a page of 500,000 rows
     # stops at its hundredth match and no query counts them all.
     count = dashboard.assignment_count(programme=found, as_of=as_of, params=filters)

@@ -63,12 +63,12 @@ def test_the_reported_line_is_drawn_over_the_verified_one_and_differs_by_more_th
         {"day": date(2022, 1, 31), "percent": 10.0, "reported_percent": 10.0, "done": 1, "total": 10},
         {"day": date(2022, 2, 28), "percent": 20.0, "reported_percent": 20.0, "done": 2, "total": 10},
     ]
-    verified, reported = charts.completion_trend(rows).data
-    assert verified.line.dash in (None, "solid")
-    assert reported.line.dash not in (None, "solid")
-    assert reported.line.color != verified.line.color
-    assert reported.line.width >= 2
-    assert reported.marker.symbol and reported.marker.symbol != verified.marker.symbol
+    verified, reported = charts.completion_trend(rows)["data"]
+    assert verified["line"].get("dash") in (None, "solid")
+    assert reported["line"].get("dash") not in (None, "solid")
+    assert reported["line"]["color"] != verified["line"]["color"]
+    assert reported["line"]["width"] >= 2
+    assert reported["marker"]["symbol"] and reported["marker"]["symbol"] != verified["marker"]["symbol"]
 
 
 def test_an_indicator_reported_nationally_only_says_so_instead_of_an_empty_ranking(client):
@@ -129,7 +129,7 @@ def test_tasks_without_a_deadline_sort_last_by_deadline(client, sort):
     dates = [row["Deadline"] for row in rows]
     blank = [d for d in dates if d in ("", "—")]
     assert blank
-    assert dates[-len(blank):] == blank
+    assert dates[-len(blank) :] == blank
     assert dates[0] not in ("", "—")
     first_page = client.get(f"/programmes/DA06/tasks/?sort={sort}").content.decode()
     assert re.search(r'data-label="Thời hạn">\d', first_page)

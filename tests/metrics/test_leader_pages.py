@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from metrics import readers
+from metrics.headline_since import headline_since
 from projects.models import Programme
 from tests.metrics.dashboard_helpers import CONFERENCE
 
@@ -24,6 +25,42 @@ def test_each_headline_figure_shows_its_change_since_last_month(client):
         assert context["since"][key]["change"] == context[key].done - before[key].done, key
     html = client.get("/en/", {"as_of": CONFERENCE}).content.decode()
     assert "Since last month (20/11/2022" in html
+
+
+def test_each_programme_is_compared_with_its_own_latest_stored_day(client, django_assert_max_num_queries):
+    """A day stored for one programme only (a later one) never hides the other's day, nor mixes in."""
+    call_command("recompute_rollups", "--day", "2022-11-20", verbosity=0)
+    call_command("recompute_rollups", "--day", "2022-11-22", "--programme", "CDS2022", verbosity=0)
+    programmes = {p.code: p for p in Programme.objects.all()}
+    with django_assert_max_num_queries(2):
+        since = headline_since(programmes, date.fromisoformat(CONFERENCE))
+    assert since["day"] == date(2022, 11, 20)
+    before_da06, before_cds = (
+        readers.national_headline(date(2022, 11, 20)),
+        readers.national_headline(date(2022, 11, 22)),
+    )
+    for key in ("da06_goals", "da06_tasks"):
+        assert since[key] == before_da06[key], key
+    for key in ("cds_central_tasks", "cds_provinces", "cds_tasks"):
+        assert since[key] == before_cds[key], key
+
+
+def test_a_stale_later_day_of_one_programme_is_passed_over_for_its_last_usable_one(client):
+    from metrics.models import RollupDay
+
+    call_command("recompute_rollups", "--day", "2022-11-20", verbosity=0)
+    call_command("recompute_rollups", "--day", "2022-11-22", verbosity=0)
+    before_cds, before_da06 = (
+        readers.national_headline(date(2022, 11, 20)),
+        readers.national_headline(date(2022, 11, 22)),
+    )
+    RollupDay.objects.filter(programme__code="CDS2022", day=date(2022, 11, 22)).update(stale=True)
+    since = headline_since({p.code: p for p in Programme.objects.all()}, date.fromisoformat(CONFERENCE))
+    assert since["day"] == date(2022, 11, 20)
+    for key in ("da06_goals", "da06_tasks"):
+        assert since[key] == before_da06[key], key
+    for key in ("cds_central_tasks", "cds_provinces", "cds_tasks"):
+        assert since[key] == before_cds[key], key
 
 
 def test_no_change_is_shown_when_no_day_a_month_back_is_stored(client):
