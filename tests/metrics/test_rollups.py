@@ -318,7 +318,7 @@ def test_a_failed_run_is_recorded_and_writes_nothing(da06, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(rollups, "compute_goals", broken)
+    monkeypatch.setattr(rollups.write, "compute_goals", broken)
     with pytest.raises(RuntimeError):
         rollups.recompute_programme(da06, day=CONFERENCE)
     assert stored_rows(da06, CONFERENCE) == before
