@@ -12,6 +12,13 @@ query, grouped by the deepest changed unit that holds each assignment, rolls up 
 
 from __future__ import annotations
 
+from metrics.rollups.any_day import (  # noqa: F401
+    TopFigures,
+    base_day,
+    indicator_base_day,
+    stored_indicator_values,
+    top_figures,
+)
 from metrics.rollups.indicators import (  # noqa: F401
     compute_goals,
     compute_indicators,
