@@ -184,22 +184,21 @@ def task_status_counts_stored(*, programme: Programme, task: Task, as_of: date) 
 
 
 def _task_sums(day) -> dict[int, dict[str, dict]] | None:
-    """Sum the per-task figures of the units right below the nation on a day not stored: task id → view →
-    the sums task_rows_stored reads from TaskRollup; None when the nation holds assignments itself."""
+    """The per-task figures of a day not stored, summed over the units right below the nation: task id →
+    view → the sums task_rows_stored reads from TaskRollup; None when the nation holds assignments itself."""
     found = day.task_figures()
-    if found is None or found[1]:
+    if found is None or found.nation_holds:
         return None
     sums: dict[int, dict[str, dict]] = defaultdict(dict)
-    for (_unit_id, view), by_task in found[0].items():
+    for view, by_task in found.task_totals.items():
         for task_id, (total, done, overdue, active, _central, _central_done, late) in by_task.items():
-            row = sums[task_id].setdefault(
-                view, {"n_total": 0, "n_done": 0, "n_late": 0, "n_overdue": 0, "n_active": 0}
-            )
-            row["n_total"] += total
-            row["n_done"] += done
-            row["n_late"] += late
-            row["n_overdue"] += overdue
-            row["n_active"] += active
+            sums[task_id][view] = {
+                "n_total": total,
+                "n_done": done,
+                "n_late": late,
+                "n_overdue": overdue,
+                "n_active": active,
+            }
     return sums
 
 
@@ -238,7 +237,7 @@ def unit_task_overdue(*, programme: Programme, unit: Unit, as_of: date) -> list[
     if found is not None:  # a day not stored (or stale): the per-task figures it was counted with
         overdue = {
             task_id: acc[2]
-            for task_id, acc in found[0].get((unit.pk, View.VERIFIED), {}).items()
+            for task_id, acc in found.tasks.get((unit.pk, View.VERIFIED), {}).items()
             if acc[2] > 0
         }
         return [
@@ -640,63 +639,6 @@ def unit_rows(
                 "reported_done": reported_done,
                 "reported_percent": 100 * reported_done / total,
                 "all_done": done == total,
-            }
-        )
-    return rows
-
-
-def unit_rows_fresh(
-    *,
-    programme: Programme,
-    as_of: date,
-    kinds: tuple[str, ...] | None = None,
-    parent: Unit | None = None,
-) -> list[dict]:
-    """Count unit_rows() from the reports: one grouped query, rolled up the tree in memory."""
-    units = Unit.objects.valid_on(project_selectors.map_day(programme, as_of))
-    if parent is not None:
-        units = units.filter(parent=parent)
-    if kinds:
-        units = units.filter(kind__in=kinds)
-    units = list(
-        units.values("pk", "code", "name", "short_name", "kind", "region", "path", "depth").order_by("path")
-    )
-    if not units:
-        return []
-    scope = Assignment.objects.filter(task__programme=programme)
-    if parent is not None:
-        scope = scope.filter(unit__path__startswith=parent.path)
-    grouped = _grouped_statuses(assignments_as_of(as_of=as_of, queryset=scope), "unit__path")
-    by_path = {u["path"]: u for u in units}
-    counts: dict = defaultdict(
-        lambda: {"verified": dict.fromkeys(STATUSES, 0), "reported": dict.fromkeys(STATUSES, 0)}
-    )
-    for row in grouped:
-        # A unit's figures cover its whole subtree: each count goes to every listed unit above it.
-        parts = row["unit__path"].rstrip("/").split("/")
-        for depth in range(len(parts)):
-            owner = "/".join(parts[: depth + 1]) + "/"
-            if owner in by_path:
-                counts[owner]["verified"][row["status"]] += row["n"]
-                counts[owner]["reported"][row["reported_status"]] += row["n"]
-    rows = []
-    for unit in units:
-        if unit["path"] not in counts:
-            continue
-        verified = _summarise(counts[unit["path"]]["verified"])
-        reported = _summarise(counts[unit["path"]]["reported"])
-        rows.append(
-            {
-                "code": unit["code"],
-                "name": unit["name"],
-                "short_name": unit["short_name"] or unit["name"],
-                "kind": unit["kind"],
-                "region": unit["region"],
-                "path": unit["path"],
-                **verified,
-                "reported_done": reported["done"],
-                "reported_percent": reported["percent"],
-                "all_done": verified["total"] > 0 and verified["done"] == verified["total"],
             }
         )
     return rows

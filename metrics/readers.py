@@ -1,14 +1,17 @@
-"""The read interface of the rollups: what pages and the API call for figures.
+"""The read interface of the rollups: what pages and the API call for figures, for any day.
 
-Every reader runs a fixed number of queries whatever the size of the data: it reads the rows that
-metrics.rollups stored for the day asked for. A day (or a depth of the tree on a past day) that has
-no stored rows is counted on demand, with the same set-based code and still a fixed number of
-queries, and is not stored: a read never writes. Stored days are: every day a full recompute ran
-(nightly, all units; on earlier days only the top of the tree is kept) and the history days of
-``recompute_rollups --history`` (the top of the tree). A stored day that a later change reached back
-to (a backdated report, a moved deadline or unit) is flagged stale and counted on demand until the
-nightly run recomputes it. ``computed_at`` says when the figures were computed; for figures counted on
-demand it is the moment of the read. ``trend`` reads stored days only, stale or not.
+Every reader runs a fixed number of queries whatever the size of the data. ``stored_day()`` gives one
+programme's figures of one day, stored or not:
+- a stored day (every day a full recompute ran: nightly, all units; earlier days keep the top of the
+  tree; the history days of ``recompute_rollups --history``) is read from its rows;
+- a day not stored, a stored day that a later change reached back to (flagged stale), or a depth a past
+  day does not keep: the nation and the units right below it are the nearest stored, not stale day moved
+  by what changed between the two (metrics.rollups.any_day: at scale 1, a fraction of a second), and a
+  deeper unit is counted from its depth-one ancestor's subtree; only when nothing is stored yet is the
+  whole programme counted from the report chains. What is counted is kept in the figure cache under the
+  data's generation (metrics.figure_cache), and a read never writes.
+``computed_at`` says when the figures were computed; for figures counted on demand it is the moment of
+the read. ``trend`` reads stored days only, stale or not.
 
 Arguments ``programme`` and ``unit`` take model instances or codes.
 """
@@ -175,7 +178,12 @@ class StoredDay:
                 nation_total += figures["assignments"]
             else:
                 below_total += figures["assignments"]
-        return rollups.TopFigures(status=top, tasks=tasks, nation_holds=nation_total > below_total)
+        return rollups.TopFigures(
+            status=top,
+            tasks=tasks,
+            nation_holds=nation_total > below_total,
+            task_totals=rollups.task_totals(tasks),
+        )
 
     def status(self, units: list[Unit], *, within: Unit | None = None) -> dict[int, dict[str, dict]]:
         """Return unit id → view → figures for the given units (all of one depth or subtree)."""
@@ -206,14 +214,12 @@ class StoredDay:
         )
         return self._counted
 
-    def task_figures(self) -> tuple[dict[tuple[int, str], dict[int, list[int]]], bool] | None:
-        """Return ((unit, view) → task → rollups.TASK_FIELDS, whether the nation holds assignments itself)
-        for the units right below the nation on a day not stored; None when the day is stored (its
-        TaskRollup rows say it)."""
+    def task_figures(self) -> rollups.TopFigures | None:
+        """Return the figures of the nation and the units right below it, with their per-task figures, on a
+        day not stored (or stale); None when the day is stored (its TaskRollup rows say it)."""
         if self.is_stored:
             return None
-        top = self.top()
-        return top.tasks, top.nation_holds
+        return self.top()
 
     def goals(self) -> dict[str, dict]:
         """Return view → goals achieved, their total and the achieved goals' ids."""
@@ -418,7 +424,7 @@ def freshness_of(programmes) -> list[dict]:
 def national_headline(as_of: date) -> dict:
     """Return the figures of the national summary page, read from the rollups.
 
-    The same structure as metrics.summary.national_headline_fresh, which counts from the source.
+    Its oracle, which counts the same from the status selectors, is tests/metrics/headline_oracle.py.
     """
     nation_unit = nation()
     programmes = {

@@ -17,6 +17,7 @@ from metrics.rollups.any_day import (  # noqa: F401
     base_day,
     indicator_base_day,
     stored_indicator_values,
+    task_totals,
     top_figures,
 )
 from metrics.rollups.indicators import (  # noqa: F401

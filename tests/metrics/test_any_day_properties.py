@@ -81,11 +81,12 @@ def _compare(programme, units, day):
     # The per-task figures of the units right below the nation, against a full count's.
     accumulators: dict = {}
     rollups.compute_status(programme=programme, day=day, accumulators=accumulators)
-    tasks, nation_holds = task_figures
+    tasks, nation_holds = task_figures.tasks, task_figures.nation_holds
     expected = {
         key: {task: list(acc) for task, acc in by_task.items() if acc[0]}
         for key, by_task in accumulators.items()
         if any(acc[0] for acc in by_task.values())
     }
     assert tasks == expected, day
+    assert task_figures.task_totals == rollups.task_totals(expected), day
     assert nation_holds is False  # no task is given to the nation itself here
