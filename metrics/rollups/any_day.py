@@ -31,6 +31,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef
 
+from metrics import memo
 from metrics.models import IndicatorRollup, Observation, RollupDay, StatusRollup, TaskRollup
 from metrics.rollups.indicators import nation_of
 from metrics.rollups.status_sql import (
@@ -43,7 +44,6 @@ from metrics.rollups.status_sql import (
     STATUS_FIELDS,
     VIEWS,
     _fetch,
-    _status_query,
 )
 from metrics.rollups.tree import _figures
 from projects.choices import CENTRAL_KINDS, ReviewState, View
@@ -98,19 +98,20 @@ def base_day(programme: Programme, day: date, bases: list[date] | None = None) -
     return min(bases, key=lambda d: (abs((d - day).days), d), default=None)
 
 
-def _changed(programme_id: int, low: date, high: date) -> tuple[str, list]:
-    """SQL (and parameters) of the ids of the assignments whose status may differ between two days."""
+def _changed(programme_id: int, low: date, high: date, nation_id: int) -> tuple[str, list]:
+    """SQL (and parameters) of the ids of the assignments whose status may differ between two days, and of
+    the nation's own (counted on the day itself, in the same statement)."""
     sql = (
         "SELECT r.assignment_id FROM projects_report r WHERE r.programme_id = %s "
         "AND r.effective_date > %s AND r.effective_date <= %s AND r.assignment_id IS NOT NULL "
         "UNION SELECT a2.id FROM projects_assignment a2 JOIN projects_task t2 ON t2.id = a2.task_id "
-        "WHERE t2.programme_id = %s AND ((a2.deadline >= %s AND a2.deadline < %s) "
+        "WHERE t2.programme_id = %s AND (a2.unit_id = %s OR (a2.deadline >= %s AND a2.deadline < %s) "
         "OR (a2.valid_from > %s AND a2.valid_from <= %s) OR (a2.valid_to >= %s AND a2.valid_to < %s))"
     )
-    return sql, [programme_id, low, high, programme_id, low, high, low, high, low, high]
+    return sql, [programme_id, low, high, programme_id, nation_id, low, high, low, high, low, high]
 
 
-def _difference_rows(programme: Programme, base: date, day: date) -> list[tuple]:
+def _difference_rows(programme: Programme, base: date, day: date, nation_id: int) -> list[tuple]:
     """Return (path, task, central, verified and reported status on ``day``, the same on ``base``, valid on
     ``day``, valid on ``base``, n) of the assignments that may have changed between the two days.
 
@@ -119,7 +120,7 @@ def _difference_rows(programme: Programme, base: date, day: date) -> list[tuple]
     (``effective_date <= D < until``: exactly one, or none).
     """
     low, high = min(base, day), max(base, day)
-    changed, changed_params = _changed(programme.pk, low, high)
+    changed, changed_params = _changed(programme.pk, low, high, nation_id)
     picks, pick_params = [], []
     for name, on in (("d", day), ("b", base)):
         for view in VIEWS:
@@ -199,57 +200,62 @@ def top_figures(programme: Programme, day: date, *, bases: list[date] | None = N
     if base is None:
         return None
     nation = nation_of(programme)
-    tops = dict(Unit.objects.filter(depth=SNAPSHOT_DEPTH).values_list("path", "pk"))
+    tops = memo.once(
+        ("any_day_tops",), lambda: dict(Unit.objects.filter(depth=SNAPSHOT_DEPTH).values_list("path", "pk"))
+    )
     counts: dict[tuple[int, str], list[int]] = {}
     tasks: dict[tuple[int, str], dict[int, list[int]]] = {}
-    for unit_id, view, *values in StatusRollup.objects.filter(
-        programme=programme, day=base, unit__depth=SNAPSHOT_DEPTH
-    ).values_list("unit_id", "view", *STATUS_FIELDS):
-        counts[unit_id, view] = list(values)
     # Some ten thousand rows at scale 1: read as plain tuples (a model row each costs a third of a second).
+    unknown_late = False
     for unit_id, view, task_id, *values in _fetch(
-        "SELECT unit_id, view, task_id, assignments, done, overdue, active, central, central_done, "
-        "COALESCE(done_late, 0) FROM metrics_taskrollup WHERE programme_id = %s AND day = %s",
+        "SELECT unit_id, view, task_id, assignments, done, overdue, active, central, central_done, done_late "
+        "FROM metrics_taskrollup WHERE programme_id = %s AND day = %s",
         [programme.pk, base],
     ):
+        if values[6] is None:  # written before late completions were counted
+            unknown_late = True
+            values[6] = 0
         tasks.setdefault((unit_id, view), {})[task_id] = values
+    if unknown_late:
+        for unit_id, view, *values in StatusRollup.objects.filter(
+            programme=programme, day=base, unit__depth=SNAPSHOT_DEPTH
+        ).values_list("unit_id", "view", *STATUS_FIELDS):
+            counts[unit_id, view] = list(values)
+    else:
+        # A unit's assignments by status are the sums of its tasks' (so the StatusRollup rows need no read).
+        for key, by_task in tasks.items():
+            total, done, overdue, active, _central, _central_done, late = (
+                sum(column) for column in zip(*by_task.values(), strict=True)
+            )
+            counts[key] = [done - late, late, overdue, active - done, total - active - overdue]
 
     own_counts = {view: [0] * 5 for view in VIEWS}
     own_tasks: dict[str, dict[int, list[int]]] = {view: {} for view in VIEWS}
     owner: dict[str, int | None] = {}  # a unit's path → the id of the unit right below the nation above it
-    if base != day:
-        for path, task_id, central, dv, dr, bv, br, valid_day, valid_base, n in _difference_rows(
-            programme, base, day
-        ):
-            if path not in owner:
-                parts = path.split("/")
-                owner[path] = tops.get("/".join(parts[:2]) + "/") if len(parts) > 2 else None
-            top_id = owner[path]
-            if top_id is None:  # the nation's own: counted on the day below
+    nation_holds = False
+    for path, task_id, central, dv, dr, bv, br, valid_day, valid_base, n in _difference_rows(
+        programme, base, day, nation.pk
+    ):
+        if path not in owner:
+            parts = path.split("/")
+            owner[path] = tops.get("/".join(parts[:2]) + "/") if len(parts) > 2 else None
+        top_id = owner[path]
+        if top_id is None:  # the nation's own assignments: counted on the day itself
+            if valid_day:
+                nation_holds = True
+                for view, status in zip(VIEWS, (dv, dr), strict=True):
+                    own_counts[view][status] += n
+                    _add(own_tasks[view].setdefault(task_id, [0] * len(TASK_FIELDS)), status, central, n)
+            continue
+        for sign, valid, statuses in ((1, valid_day, (dv, dr)), (-1, valid_base, (bv, br))):
+            if not valid:  # not counted on that day (projects.lineage)
                 continue
-            for sign, valid, statuses in ((1, valid_day, (dv, dr)), (-1, valid_base, (bv, br))):
-                if not valid:  # not counted on that day (projects.lineage)
-                    continue
-                for view, status in zip(VIEWS, statuses, strict=True):
-                    counts.setdefault((top_id, view), [0] * 5)[status] += sign * n
-                    acc = tasks.setdefault((top_id, view), {}).setdefault(task_id, [0] * len(TASK_FIELDS))
-                    _add(acc, status, central, sign * n)
-    # The nation's own assignments, counted on the day itself (as the full recompute does).
-    sql, params = _status_query(
-        programme_id=programme.pk,
-        day=day,
-        group="a.unit_id",
-        group_params=[],
-        where="AND a.unit_id = %s",
-        where_params=[nation.pk],
-    )
-    own_rows = _fetch(sql, params)
-    for _unit, task_id, central, sv, sr, n in own_rows:
-        for view, status in zip(VIEWS, (sv, sr), strict=True):
-            own_counts[view][status] += n
-            _add(own_tasks[view].setdefault(task_id, [0] * len(TASK_FIELDS)), status, central, n)
+            for view, status in zip(VIEWS, statuses, strict=True):
+                counts.setdefault((top_id, view), [0] * 5)[status] += sign * n
+                acc = tasks.setdefault((top_id, view), {}).setdefault(task_id, [0] * len(TASK_FIELDS))
+                _add(acc, status, central, sign * n)
 
-    result = TopFigures(nation_holds=bool(own_rows), base_day=base)
+    result = TopFigures(nation_holds=nation_holds, base_day=base)
     nation_counts = {view: list(own_counts[view]) for view in VIEWS}
     for (unit_id, view), by_task in tasks.items():
         kept = {task: acc for task, acc in by_task.items() if acc[0]}

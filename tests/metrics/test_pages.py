@@ -252,6 +252,26 @@ def test_query_counts_do_not_grow_when_figures_are_counted_on_demand(client):
     assert _counts(client) == small
 
 
+def test_query_counts_are_pinned_on_a_day_not_stored_next_to_stored_ones(client):
+    """A day not stored, with stored days to start from (the day after one: the midnight case): read from
+    the nearest stored day and what changed between, at most 20 queries, the same with more data."""
+    day = "2022-12-26"
+
+    def counts():
+        urls = [with_as_of(url, day) for url in PAGES + API]
+        for url in urls:
+            client.get(url)
+        return {url: _queries(client, url) for url in urls}
+
+    _recompute()
+    small = counts()
+    over = {url: n for url, n in small.items() if n > MAX_QUERIES}
+    assert not over, over
+    enlarge(extra_provinces=40, communes_each=3)
+    _recompute()
+    assert counts() == small
+
+
 def test_a_signed_in_official_stays_within_the_budget_too(client):
     """A session and its user cost two queries more: still at most 20, counted on demand or stored."""
     from django.contrib.auth import get_user_model
