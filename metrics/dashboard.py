@@ -175,8 +175,8 @@ def task_status_counts_stored(*, programme: Programme, task: Task, as_of: date) 
     from metrics.models import TaskRollup
 
     day = readers.stored_day(programme, as_of)
-    if day.stored is None or day.stored.stale:
-        return None
+    if not day.is_stored:
+        return _task_status_counts_any_day(day, task)
     rows = {
         row.pop("view"): row
         for row in TaskRollup.objects.filter(programme=programme, day=as_of, task=task)
@@ -206,6 +206,34 @@ def task_status_counts_stored(*, programme: Programme, task: Task, as_of: date) 
     return tuple(_by_status(rows[view]) for view in (View.VERIFIED, View.REPORTED))
 
 
+def _task_sums(day) -> dict[int, dict[str, dict]] | None:
+    """The per-task figures of a day not stored, summed over the units right below the nation: task id →
+    view → the sums task_rows_stored reads from TaskRollup; None when the nation holds assignments itself."""
+    found = day.task_figures()
+    if found is None or found.nation_holds:
+        return None
+    sums: dict[int, dict[str, dict]] = defaultdict(dict)
+    for view, by_task in found.task_totals.items():
+        for task_id, (total, done, overdue, active, _central, _central_done, late) in by_task.items():
+            sums[task_id][view] = {
+                "n_total": total,
+                "n_done": done,
+                "n_late": late,
+                "n_overdue": overdue,
+                "n_active": active,
+            }
+    return sums
+
+
+def _task_status_counts_any_day(day, task: Task) -> tuple[dict, dict] | None:
+    sums = _task_sums(day)
+    if sums is None:
+        return None
+    rows = sums.get(task.pk, {})
+    empty = {"n_total": 0, "n_done": 0, "n_late": 0, "n_overdue": 0, "n_active": 0}
+    return tuple(_by_status(rows.get(view, empty)) for view in (View.VERIFIED, View.REPORTED))
+
+
 def _by_status(row: dict) -> dict[str, int]:
     """Counts by status from a task's sums: done and late split the done; active less done is in progress."""
     return {
@@ -226,12 +254,22 @@ def unit_task_overdue(*, programme: Programme, unit: Unit, as_of: date) -> list[
     from metrics.models import TaskRollup
 
     day = readers.stored_day(programme, as_of)
-    if (
-        unit.depth != 1
-        or day.stored is None
-        or day.stored.stale  # reached back to by a backdated change: counted afresh, as readers do
-        or not TaskRollup.objects.filter(programme=programme, day=as_of, unit=unit).exists()  # pruned
-    ):
+    if unit.depth != 1:
+        return None
+    found = day.task_figures()
+    if found is not None:  # a day not stored (or stale): the per-task figures it was counted with
+        overdue = {
+            task_id: acc[2]
+            for task_id, acc in found.tasks.get((unit.pk, View.VERIFIED), {}).items()
+            if acc[2] > 0
+        }
+        return [
+            {"code": code, "deadline": deadline, "overdue": overdue[pk]}
+            for pk, code, deadline in Task.objects.filter(pk__in=list(overdue)).values_list(
+                "pk", "code", "deadline"
+            )
+        ]
+    if not TaskRollup.objects.filter(programme=programme, day=as_of, unit=unit).exists():  # pruned
         return None
     return [
         {"code": row["task__code"], "deadline": row["task__deadline"], "overdue": row["overdue"]}
@@ -359,10 +397,11 @@ def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
         "task__lead_unit__name",
         "task__lead_unit__short_name",
     )
-    # A stale day was reached back to by a backdated change: it is counted afresh, as readers do.
+    # A day not stored (or stale: reached back to by a backdated change) has the per-task figures the
+    # readers counted it with.
     day = readers.stored_day(programme, as_of)
-    if day.stored is None or day.stored.stale:
-        return None
+    if not day.is_stored:
+        return _task_rows_any_day(day, task_fields)
     # One grouped read: each task's sums over its depth-one units, with the task's own fields.
     sums = (
         TaskRollup.objects.filter(programme=programme, day=as_of)
@@ -409,6 +448,48 @@ def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
             }
         )
     return rows
+
+
+def _task_rows_any_day(day, task_fields) -> list[dict] | None:
+    sums = _task_sums(day)
+    if sums is None:
+        return None
+    fields = [name.removeprefix("task__") for name in task_fields]
+    tasks = {row["pk"]: row for row in Task.objects.filter(pk__in=list(sums)).values("pk", *fields)}
+    rows = []
+    for task_id, by_view in sums.items():
+        verified = by_view.get(View.VERIFIED)
+        if not verified or not verified["n_total"]:
+            continue
+        reported = by_view.get(View.REPORTED) or verified
+        task = tasks[task_id]
+        verified_row, reported_row = (
+            {
+                "total": v["n_total"],
+                "done_count": v["n_done"],
+                "overdue_count": v["n_overdue"],
+                "active_count": v["n_active"],
+            }
+            for v in (verified, reported)
+        )
+        rows.append(
+            {
+                "code": task["code"],
+                "title": task["title"],
+                "group": task["group"],
+                "goal": task["goal__code"] or "",
+                "lead_unit": task["lead_unit__short_name"] or task["lead_unit__name"],
+                "deadline": task["deadline"],
+                "status": _stored_task_status(verified_row),
+                "reported_status": _stored_task_status(reported_row),
+                "assignments": verified["n_total"],
+                "done": verified["n_done"],
+                "reported_done": reported["n_done"],
+                "overdue": verified["n_overdue"],
+                "percent": 100 * verified["n_done"] / verified["n_total"],
+            }
+        )
+    return sorted(rows, key=lambda row: row["code"])
 
 
 def _stored_task_status(row: dict) -> str:
@@ -581,63 +662,6 @@ def unit_rows(
                 "reported_done": reported_done,
                 "reported_percent": 100 * reported_done / total,
                 "all_done": done == total,
-            }
-        )
-    return rows
-
-
-def unit_rows_fresh(
-    *,
-    programme: Programme,
-    as_of: date,
-    kinds: tuple[str, ...] | None = None,
-    parent: Unit | None = None,
-) -> list[dict]:
-    """Count unit_rows() from the reports: one grouped query, rolled up the tree in memory."""
-    units = Unit.objects.valid_on(project_selectors.map_day(programme, as_of))
-    if parent is not None:
-        units = units.filter(parent=parent)
-    if kinds:
-        units = units.filter(kind__in=kinds)
-    units = list(
-        units.values("pk", "code", "name", "short_name", "kind", "region", "path", "depth").order_by("path")
-    )
-    if not units:
-        return []
-    scope = Assignment.objects.filter(task__programme=programme)
-    if parent is not None:
-        scope = scope.filter(unit__path__startswith=parent.path)
-    grouped = _grouped_statuses(assignments_as_of(as_of=as_of, queryset=scope), "unit__path")
-    by_path = {u["path"]: u for u in units}
-    counts: dict = defaultdict(
-        lambda: {"verified": dict.fromkeys(STATUSES, 0), "reported": dict.fromkeys(STATUSES, 0)}
-    )
-    for row in grouped:
-        # A unit's figures cover its whole subtree: each count goes to every listed unit above it.
-        parts = row["unit__path"].rstrip("/").split("/")
-        for depth in range(len(parts)):
-            owner = "/".join(parts[: depth + 1]) + "/"
-            if owner in by_path:
-                counts[owner]["verified"][row["status"]] += row["n"]
-                counts[owner]["reported"][row["reported_status"]] += row["n"]
-    rows = []
-    for unit in units:
-        if unit["path"] not in counts:
-            continue
-        verified = _summarise(counts[unit["path"]]["verified"])
-        reported = _summarise(counts[unit["path"]]["reported"])
-        rows.append(
-            {
-                "code": unit["code"],
-                "name": unit["name"],
-                "short_name": unit["short_name"] or unit["name"],
-                "kind": unit["kind"],
-                "region": unit["region"],
-                "path": unit["path"],
-                **verified,
-                "reported_done": reported["done"],
-                "reported_percent": reported["percent"],
-                "all_done": verified["total"] > 0 and verified["done"] == verified["total"],
             }
         )
     return rows

@@ -1,4 +1,4 @@
-"""The shapes of headline figures, shared by the readers (from the rollups) and metrics.summary (afresh)."""
+"""The shapes of headline figures, shared by the readers (from the rollups) and the tests' oracle (afresh)."""
 
 from dataclasses import dataclass
 

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from django.db.models import Exists, Max, OuterRef, Q
 
 from metrics import readers
+from metrics.figures import Figure
 from metrics.models import GoalRollup, RollupDay, StatusRollup
 from metrics.staleness import add_months
-from metrics.summary import Figure
 from projects.choices import UnitKind, View
 
 WINDOW = timedelta(days=31)

@@ -160,6 +160,8 @@ class Observation(models.Model):
                 fields=["indicator", "unit", "period", "reported_at"],
                 name="observation_timeline",
             ),
+            # Whether any observation has its period between two days (metrics.rollups.any_day).
+            models.Index(fields=["indicator", "period"], name="observation_period"),
         ]
         constraints = [
             models.CheckConstraint(

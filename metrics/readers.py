@@ -1,14 +1,17 @@
-"""The read interface of the rollups: what pages and the API call for figures.
+"""The read interface of the rollups: what pages and the API call for figures, for any day.
 
-Every reader runs a fixed number of queries whatever the size of the data: it reads the rows that
-metrics.rollups stored for the day asked for. A day (or a depth of the tree on a past day) that has
-no stored rows is counted on demand, with the same set-based code and still a fixed number of
-queries, and is not stored: a read never writes. Stored days are: every day a full recompute ran
-(nightly, all units; on earlier days only the top of the tree is kept) and the history days of
-``recompute_rollups --history`` (the top of the tree). A stored day that a later change reached back
-to (a backdated report, a moved deadline or unit) is flagged stale and counted on demand until the
-nightly run recomputes it. ``computed_at`` says when the figures were computed; for figures counted on
-demand it is the moment of the read. ``trend`` reads stored days only, stale or not.
+Every reader runs a fixed number of queries whatever the size of the data. ``stored_day()`` gives one
+programme's figures of one day, stored or not:
+- a stored day (every day a full recompute ran: nightly, all units; earlier days keep the top of the
+  tree; the history days of ``recompute_rollups --history``) is read from its rows;
+- a day not stored, a stored day that a later change reached back to (flagged stale), or a depth a past
+  day does not keep: the nation and the units right below it are the nearest stored, not stale day moved
+  by what changed between the two (metrics.rollups.any_day: at scale 1, a fraction of a second), and a
+  deeper unit is counted from its depth-one ancestor's subtree; only when nothing is stored yet is the
+  whole programme counted from the report chains. What is counted is kept in the figure cache under the
+  data's generation (metrics.figure_cache), and a read never writes.
+``computed_at`` says when the figures were computed; for figures counted on demand it is the moment of
+the read. ``trend`` reads stored days only, stale or not.
 
 Arguments ``programme`` and ``unit`` take model instances or codes.
 """
@@ -23,7 +26,15 @@ from django.utils import timezone
 from metrics import figure_cache, memo, rollups
 from metrics import selectors as metric_selectors
 from metrics.figures import Figure, IndicatorFigure
-from metrics.models import GoalRollup, Indicator, IndicatorRollup, RollupDay, RollupPending, StatusRollup
+from metrics.models import (
+    GoalRollup,
+    Indicator,
+    IndicatorRollup,
+    RollupDay,
+    RollupPending,
+    StatusRollup,
+    TaskRollup,
+)
 from metrics.selectors import IndicatorValue, target_reached
 from projects import selectors as project_selectors
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, UnitKind, View
@@ -63,15 +74,33 @@ def stored_day(programme, as_of: date) -> StoredDay:
     """Return the StoredDay of a programme and day, one per request, so that what it counts on demand is
     counted once however many parts of a page ask."""
     programme = _programme(programme)
-    return memo.once(("stored_day", programme.pk, as_of), lambda: StoredDay(programme, as_of))
+    return memo.once(("stored_day", programme.pk, as_of), lambda: stored_days([programme], as_of)[0])
 
 
 def stored_days(programmes, as_of: date) -> list[StoredDay]:
-    """Return stored_day() of several programmes, reading the days not yet read in one query."""
+    """Return stored_day() of several programmes, reading their stored days in one query: the day asked
+    for, and the days a day not stored can start from (not stale, with their per-task rows)."""
     programmes = list(programmes)
-    found = {row.programme_id: row for row in RollupDay.objects.filter(programme__in=programmes, day=as_of)}
+    found: dict[int, RollupDay] = {}
+    bases: dict[int, list[date]] = {p.pk: [] for p in programmes}
+    fresh: dict[int, list[date]] = {p.pk: [] for p in programmes}
+    rows = RollupDay.objects.filter(programme__in=programmes).annotate(
+        has_tasks=Exists(TaskRollup.objects.filter(programme=OuterRef("programme"), day=OuterRef("day")))
+    )
+    for row in rows:
+        if row.day == as_of:
+            found[row.programme_id] = row
+        if not row.stale:
+            fresh[row.programme_id].append(row.day)
+            if row.has_tasks:
+                bases[row.programme_id].append(row.day)
     return [
-        memo.once(("stored_day", p.pk, as_of), lambda p=p: StoredDay(p, as_of, found.get(p.pk), lookup=False))
+        memo.once(
+            ("stored_day", p.pk, as_of),
+            lambda p=p: StoredDay(
+                p, as_of, found.get(p.pk), lookup=False, bases=bases[p.pk], fresh_days=fresh[p.pk]
+            ),
+        )
         for p in programmes
     ]
 
@@ -80,17 +109,28 @@ nation = metric_selectors.nation
 
 
 class StoredDay:
-    """The stored rows of one programme and day, or counts made on demand when none are stored.
-
-    What is counted on demand is kept on the instance; ``stored_day()`` shares one instance per request.
+    """The figures of one programme and day: the stored rows, or, for a day not stored, the nearest stored
+    day moved by what changed since (metrics.rollups.any_day), counted once per generation and shared
+    through the figure cache. ``stored_day()`` shares one instance per request.
     """
 
-    def __init__(self, programme: Programme, as_of: date, stored: RollupDay | None = None, lookup=True):
+    def __init__(
+        self,
+        programme: Programme,
+        as_of: date,
+        stored: RollupDay | None = None,
+        lookup=True,
+        bases: list[date] | None = None,
+        fresh_days: list[date] | None = None,
+    ):
         self.programme = programme
         self.day = as_of
         if lookup:
             stored = RollupDay.objects.filter(programme=programme, day=as_of).first()
         self.stored = stored
+        self.bases = bases  # the stored, not stale days with per-task rows: where a day not stored starts
+        self.fresh_days = fresh_days  # the stored, not stale days
+        self._top = None
         self._counted = None
         self._goals = None
         self._indicators = None
@@ -100,8 +140,50 @@ class StoredDay:
         return self.stored is not None and self.stored.covers(depth)
 
     @property
+    def is_stored(self) -> bool:
+        """Whether the day's rows (and per-task rows) are stored and not stale."""
+        return self.stored is not None and not self.stored.stale
+
+    @property
     def computed_at(self):
         return self.stored.computed_at if self.covers(0) else timezone.now()
+
+    def top(self) -> rollups.TopFigures:
+        """The figures of the nation and the units right below it, with their per-task figures, on a day
+        not stored (or stale): from the nearest stored day, else counted in full."""
+        if self._top is None:
+            figure_cache.store_today_once(self.programme, self.day)
+            self._top = figure_cache.remember(self.programme, self.day, ("top",), self._count_top)
+        return self._top
+
+    def _count_top(self) -> rollups.TopFigures:
+        found = rollups.top_figures(self.programme, self.day, bases=self.bases)
+        if found is not None:
+            return found
+        # No stored day to start from (none stored yet): every assignment counted from the report chains.
+        accumulators: dict = {}
+        status = rollups.compute_status(programme=self.programme, day=self.day, accumulators=accumulators)
+        tree = rollups.unit_tree()
+        top = {unit_id: by_view for unit_id, by_view in status.items() if tree.depth.get(unit_id, 0) <= 1}
+        tasks = {
+            key: {task: list(acc) for task, acc in by_task.items()} for key, by_task in accumulators.items()
+        }
+        # The nation holds assignments itself when its count is more than those of the units below it.
+        nation_total = below_total = 0
+        for unit_id, by_view in top.items():
+            figures = by_view.get(rollups.VIEWS[0])
+            if figures is None:
+                continue
+            if tree.parent.get(unit_id) is None:
+                nation_total += figures["assignments"]
+            else:
+                below_total += figures["assignments"]
+        return rollups.TopFigures(
+            status=top,
+            tasks=tasks,
+            nation_holds=nation_total > below_total,
+            task_totals=rollups.task_totals(tasks),
+        )
 
     def status(self, units: list[Unit], *, within: Unit | None = None) -> dict[int, dict[str, dict]]:
         """Return unit id → view → figures for the given units (all of one depth or subtree)."""
@@ -113,10 +195,11 @@ class StoredDay:
             for row in rows:
                 result.setdefault(row.pop("unit_id"), {})[row.pop("view")] = row
             return result
+        if all(unit.depth <= rollups.SNAPSHOT_DEPTH for unit in units):
+            return self.top().status
         if self._counted is not None:
             return self._counted  # every unit's figures, those of the subtree asked for among them
-        figure_cache.store_today_once(self.programme, self.day)
-        if within is not None and within.depth > 0:  # the nation's subtree is the full count
+        if within is not None and within.depth > 0:  # a subtree: counted from its report chains
             return figure_cache.remember(
                 self.programme,
                 self.day,
@@ -130,6 +213,13 @@ class StoredDay:
             lambda: rollups.compute_status(programme=self.programme, day=self.day),
         )
         return self._counted
+
+    def task_figures(self) -> rollups.TopFigures | None:
+        """Return the figures of the nation and the units right below it, with their per-task figures, on a
+        day not stored (or stale); None when the day is stored (its TaskRollup rows say it)."""
+        if self.is_stored:
+            return None
+        return self.top()
 
     def goals(self) -> dict[str, dict]:
         """Return view → goals achieved, their total and the achieved goals' ids."""
@@ -165,15 +255,18 @@ class StoredDay:
     def indicator_values(self, indicators: list[Indicator], *, nation_only: bool) -> dict[int, dict]:
         """Return indicator id → the nation's figures."""
         nation_id = rollups.nation_of(self.programme).pk
+        ids = [indicator.pk for indicator in indicators]
         if self.covers(0):
-            rows = IndicatorRollup.objects.filter(
-                indicator__in=indicators, day=self.day, unit_id=nation_id
-            ).values("indicator_id", "value", "denominator", "period", "units")
-            return {row["indicator_id"]: row for row in rows}
-        key = frozenset(indicator.pk for indicator in indicators)
+            return rollups.stored_indicator_values(ids, self.day, nation_id)
+        key = frozenset(ids)
         if key not in self._indicator_values:
 
             def count():
+                # Values as of a day follow from the observation periods on or before it: a stored day
+                # with no period between it and this one has its values.
+                same = rollups.indicator_base_day(self.programme, self.day, ids, stored=self.fresh_days)
+                if same is not None:
+                    return rollups.stored_indicator_values(ids, same, nation_id)
                 tree = rollups.unit_tree()
                 values = rollups.compute_indicators(indicators=indicators, day=self.day, tree=tree)
                 return {ind: v for (ind, unit), v in values.items() if unit == nation_id}
@@ -331,7 +424,7 @@ def freshness_of(programmes) -> list[dict]:
 def national_headline(as_of: date) -> dict:
     """Return the figures of the national summary page, read from the rollups.
 
-    The same structure as metrics.summary.national_headline_fresh, which counts from the source.
+    Its oracle, which counts the same from the status selectors, is tests/metrics/headline_oracle.py.
     """
     nation_unit = nation()
     programmes = {

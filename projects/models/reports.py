@@ -159,6 +159,9 @@ class Report(models.Model):
                 fields=["programme", "review_state", "submitted_at"],
                 name="report_review_queue",
             ),
+            # A day not stored is counted from a stored day and the reports effective between the two
+            # (metrics.rollups.any_day).
+            models.Index(fields=["programme", "effective_date"], name="report_programme_effective"),
             # The review queue: reports awaiting review, oldest first, per programme and over all (admins).
             models.Index(
                 fields=["programme", "submitted_at", "id"],

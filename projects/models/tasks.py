@@ -167,6 +167,19 @@ class Assignment(models.Model):
         ordering = ["task", "unit__path"]
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
+        # A day not stored is counted from a stored day and the assignments whose deadline or validity
+        # falls between the two (metrics.rollups.any_day).
+        indexes = [
+            models.Index(fields=["deadline"], name="assignment_deadline"),
+            models.Index(
+                fields=["valid_from"],
+                name="assignment_valid_from",
+                condition=models.Q(valid_from__isnull=False),
+            ),
+            models.Index(
+                fields=["valid_to"], name="assignment_valid_to", condition=models.Q(valid_to__isnull=False)
+            ),
+        ]
         constraints = [
             # A unit holds a task once as its own, and once more for each predecessor's assignment it
             # carries (Tuyên Quang carries its own and Hà Giang's).

@@ -2,7 +2,7 @@
 random unit trees, assignments and report histories, many days, both views, every unit, and again after
 a change (the cache never answers from before it)."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
@@ -13,10 +13,16 @@ from hypothesis import strategies as st
 from metrics import readers
 from metrics.models import RollupDay
 from projects import services
-from projects.choices import CENTRAL_KINDS, ReportStatus, ReviewState, UnitKind, View
-from projects.models import Report, Unit
-from tests import factories as f
-from tests.metrics.test_rollups_properties import FIELDS, START, _brute_force, report_strategy, tree_strategy
+from projects.choices import ReviewState, View
+from projects.models import Report
+from tests.metrics.test_rollups_properties import (
+    FIELDS,
+    START,
+    _brute_force,
+    build_history,
+    report_strategy,
+    tree_strategy,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,41 +80,4 @@ def _compare(programme, units, days):
 
 
 def _build(tree, tasks, history):
-    nation = Unit.objects.get(code="VN")
-    units = []
-    for index, (parent_choice, central) in enumerate(tree):
-        parent = nation if not units else [nation, *units][parent_choice % (len(units) + 1)]
-        if parent == nation:
-            kind = UnitKind.MINISTRY if central else UnitKind.PROVINCE
-        elif parent.kind in CENTRAL_KINDS:
-            kind = UnitKind.GOVERNMENT_AGENCY
-        else:
-            kind = UnitKind.DISTRICT if parent.depth == 1 else UnitKind.COMMUNE
-        units.append(f.unit(f"HC{index:02d}", parent=parent, kind=kind))
-    programme = f.programme("HYPC", lead=nation)
-    assignments = []
-    for index, (deadline_offset, mask) in enumerate(tasks):
-        deadline = None if deadline_offset is None else START + timedelta(days=deadline_offset)
-        task = f.task(programme, f"NV{index}", lead=nation, deadline=deadline)
-        for bit, unit in enumerate(units):
-            if mask >> bit & 1:
-                assignments.append(services.assignment_create(task=task, unit=unit))
-    for which, offset, status, done_before, review in history:
-        if not assignments:
-            break
-        day = START + timedelta(days=offset)
-        report = services.report_submit(
-            user=None,
-            assignment=assignments[which % len(assignments)],
-            status=status,
-            effective_date=day,
-            completed_on=day - timedelta(days=done_before) if status == ReportStatus.DONE else None,
-            submitted_at=datetime.combine(day, time(9), f.TZ) + timedelta(minutes=which),
-        )
-        if review == ReviewState.ACCEPTED:
-            services.report_accept(report=report, user=None)
-        elif review == ReviewState.RETURNED:
-            services.report_return(report=report, user=None, note="Trả lại.")
-        elif review == ReviewState.WITHDRAWN:
-            services.report_withdraw(report=report, user=None)
-    return programme, [nation, *units]
+    return build_history(tree, tasks, history, code="HYPC", prefix="HC")

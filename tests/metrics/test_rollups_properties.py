@@ -69,7 +69,14 @@ def test_every_stored_figure_equals_a_brute_force_count(tree, tasks, history, da
         transaction.set_rollback(True)
 
 
-def _check(tree, tasks, history, days):
+def build_history(tree, tasks, history, *, code="HYPO", prefix="HY", era_day=None):
+    """Build a random programme: units (a tree under the nation), tasks given to some of them, and a report
+    history; shared by the property tests of the rollups, the figure cache and the days not stored.
+
+    With ``era_day``, the first unit right below the nation ends the day before it and a successor takes
+    its work on from it (projects.lineage.carry_over: the original assignments end, carried ones begin).
+    Return the programme and its units, the nation first.
+    """
     nation = Unit.objects.get(code="VN")
     units = []
     for index, (parent_choice, central) in enumerate(tree):
@@ -80,8 +87,8 @@ def _check(tree, tasks, history, days):
             kind = UnitKind.GOVERNMENT_AGENCY
         else:
             kind = UnitKind.DISTRICT if parent.depth == 1 else UnitKind.COMMUNE
-        units.append(f.unit(f"HY{index:02d}", parent=parent, kind=kind))
-    programme = f.programme("HYPO", lead=nation)
+        units.append(f.unit(f"{prefix}{index:02d}", parent=parent, kind=kind))
+    programme = f.programme(code, lead=nation)
     assignments = []
     for index, (deadline_offset, mask) in enumerate(tasks):
         deadline = None if deadline_offset is None else START + timedelta(days=deadline_offset)
@@ -107,6 +114,23 @@ def _check(tree, tasks, history, days):
             services.report_return(report=report, user=None, note="Trả lại.")
         elif review == ReviewState.WITHDRAWN:
             services.report_withdraw(report=report, user=None)
+    ended = next((u for u in units if u.depth == 1 and not u.children.exists()), None)
+    if era_day is not None and ended is not None:
+        from projects import lineage
+
+        Unit.objects.filter(pk=ended.pk).update(valid_to=era_day - timedelta(days=1))
+        ended.refresh_from_db()
+        successor = f.unit(f"{prefix}S", parent=nation, kind=ended.kind)
+        Unit.objects.filter(pk=successor.pk).update(valid_from=era_day)
+        successor.refresh_from_db()
+        ended.successors.add(successor)
+        lineage.carry_over(units=[ended], notify=False)
+        units.append(successor)
+    return programme, [nation, *units]
+
+
+def _check(tree, tasks, history, days):
+    programme, [nation, *units] = build_history(tree, tasks, history)
 
     as_of_days = [START + timedelta(days=offset) for offset in days]
     for day in as_of_days:

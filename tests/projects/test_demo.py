@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from metrics import selectors as metric_selectors
 from metrics.models import Indicator
-from metrics.summary import national_headline
+from metrics.readers import national_headline
 from projects.demo import DEMO_USERS
 from projects.models import Programme, Unit
 

@@ -1,12 +1,9 @@
-"""The national headline figures: what leadership reads first.
-
-Pages read them from the rollups (metrics.readers.national_headline); ``national_headline_fresh``
-counts them from the selectors, for checks and for the rollups' own tests.
-"""
+"""The national summary's figures counted from the status selectors: a second way of counting, the oracle
+that the one read path (metrics.readers.national_headline) is checked against. Never a read path."""
 
 from datetime import date
 
-from metrics import readers, selectors
+from metrics import selectors
 from metrics.figures import Figure, IndicatorFigure
 from metrics.models import Indicator
 from projects import selectors as project_selectors
@@ -42,11 +39,6 @@ def units_figure(programme: Programme, kind: str, as_of: date) -> Figure:
         return counts["done"], counts["total"]
 
     return _figure(count)
-
-
-def national_headline(as_of: date) -> dict:
-    """Return the figures of the national summary page as of a date, read from the rollups."""
-    return readers.national_headline(as_of)
 
 
 def national_headline_fresh(as_of: date) -> dict:

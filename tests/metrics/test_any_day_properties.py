@@ -1,0 +1,92 @@
+"""Any day, stored or not, against a count from the report chains: random histories, both views, every unit,
+both eras of the map (a unit ending and its successor carrying its assignments)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from metrics import readers, rollups
+from projects.choices import View
+from tests.metrics.test_rollups_properties import (
+    FIELDS,
+    START,
+    _brute_force,
+    build_history,
+    report_strategy,
+    tree_strategy,
+)
+
+pytestmark = pytest.mark.django_db
+
+ERA = START + timedelta(days=30)  # the successor takes the ended unit's work on from this day
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    tree=tree_strategy,
+    tasks=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(min_value=0, max_value=50)),
+            st.integers(min_value=1, max_value=127),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    history=st.lists(report_strategy, max_size=12),
+    stored=st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=3, unique=True),
+    asked=st.lists(st.integers(min_value=0, max_value=62), min_size=1, max_size=3, unique=True),
+    full=st.booleans(),
+    era=st.booleans(),
+)
+def test_every_day_stored_or_not_equals_a_count_from_the_report_chains(
+    tree, tasks, history, stored, asked, full, era
+):
+    with transaction.atomic():
+        programme, units = build_history(tree, tasks, history, era_day=ERA if era else None)
+        stored_days = sorted(START + timedelta(days=offset) for offset in stored)
+        if full:
+            for day in stored_days:
+                rollups.recompute_programme(programme, day=day)
+        else:
+            rollups.recompute_history(programme, days=stored_days)
+        # The day just after a stored day (the midnight case), a day between two stored days, and any day.
+        days = {stored_days[0] + timedelta(days=1), *(START + timedelta(days=o) for o in asked)}
+        if len(stored_days) > 1:
+            days.add(stored_days[0] + (stored_days[1] - stored_days[0]) / 2)
+        for day in sorted(days):
+            _compare(programme, units, day)
+        transaction.set_rollback(True)
+
+
+def _compare(programme, units, day):
+    read = readers.StoredDay(programme, day)
+    top = [u for u in units if u.depth <= 1]
+    figures = read.status(top)
+    for unit in units:
+        if unit.depth > 1:
+            ancestor = next(u for u in top if unit.path.startswith(u.path) and u.depth == 1)
+            by_view = read.status([unit], within=ancestor).get(unit.pk, {})
+        else:
+            by_view = figures.get(unit.pk, {})
+        for view in View:
+            found = by_view.get(view)
+            found = {name: found[name] for name in FIELDS} if found else dict.fromkeys(FIELDS, 0)
+            assert found == _brute_force(programme, unit, day, view), (unit.code, day, view)
+    task_figures = read.task_figures()
+    if task_figures is None:
+        return
+    # The per-task figures of the units right below the nation, against a full count's.
+    accumulators: dict = {}
+    rollups.compute_status(programme=programme, day=day, accumulators=accumulators)
+    tasks, nation_holds = task_figures.tasks, task_figures.nation_holds
+    expected = {
+        key: {task: list(acc) for task, acc in by_task.items() if acc[0]}
+        for key, by_task in accumulators.items()
+        if any(acc[0] for acc in by_task.values())
+    }
+    assert tasks == expected, day
+    assert task_figures.task_totals == rollups.task_totals(expected), day
+    assert nation_holds is False  # no task is given to the nation itself here
