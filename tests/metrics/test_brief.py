@@ -3,9 +3,12 @@
 import io
 
 import pytest
+from django.core.cache import caches
 from pypdf import PdfReader
 
+from metrics import generation
 from metrics.brief.pdf import LocalOnlyFetcher
+from projects.models import Programme
 from tests.metrics.dashboard_helpers import CONFERENCE
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +149,37 @@ def test_the_change_is_counted_from_the_day_chosen(client):
 def test_unknown_programme_or_unit_is_404(client):
     assert client.get("/brief/NOPE/").status_code == 404
     assert client.get("/brief/DA06/", {"unit": "ZZ"}).status_code == 404
+
+
+@pytest.fixture
+def pdf_cache_on(settings):
+    """A real cache behind the page cache (the test settings' dummy cache keeps nothing)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "brief"}
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_the_pdf_is_rendered_once_then_kept_until_the_data_changes(
+    client, pdf_cache_on, django_capture_on_commit_callbacks
+):
+    url = f"/brief.pdf?as_of={CONFERENCE}"
+    first, second = client.get(url), client.get(url)
+    assert (first["X-Brief-Cache"], second["X-Brief-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    # Another language, programme or day is another PDF.
+    for other in (f"/en/brief.pdf?as_of={CONFERENCE}", f"/brief/DA06.pdf?as_of={CONFERENCE}", "/brief.pdf"):
+        assert client.get(other)["X-Brief-Cache"] == "miss", other
+    # A write bumps the data's generation: the next reader gets a fresh render.
+    with django_capture_on_commit_callbacks(execute=True):
+        generation.bump([Programme.objects.get(code="DA06").pk])
+    assert client.get(url)["X-Brief-Cache"] == "miss"
+    assert client.get(url)["X-Brief-Cache"] == "hit"
+
+
+def test_without_a_cache_every_pdf_is_rendered(client):
+    response = client.get(f"/brief.pdf?as_of={CONFERENCE}")
+    assert response.status_code == 200 and not response.has_header("X-Brief-Cache")
