@@ -183,3 +183,31 @@ def test_the_pdf_is_rendered_once_then_kept_until_the_data_changes(
 def test_without_a_cache_every_pdf_is_rendered(client):
     response = client.get(f"/brief.pdf?as_of={CONFERENCE}")
     assert response.status_code == 200 and not response.has_header("X-Brief-Cache")
+
+
+def test_a_large_programmes_headline_figures_stay_inside_their_boxes(client):
+    """At scale 1 a figure reads 292.747/492.351: at the full size it ran into the next box."""
+    from weasyprint.formatting_structure import boxes
+
+    from metrics.brief import pdf
+    from metrics.brief.figures import Headline
+
+    context = {**client.get("/brief/DA06/", {"as_of": CONFERENCE}).context_data}
+    context["headlines"] = [
+        Headline(key, key, 292_747, 492_351, 298_231, 292_747, 492_351, "basis", "/")
+        for key in ("a", "b", "c", "d")
+    ]
+    document = pdf.render_document(context)
+    assert len(document.pages) == 1
+
+    def overflowing(box, cell=None):
+        if getattr(box, "element", None) is not None and "brief-figure" in box.element.get("class", ""):
+            cell = box
+        if cell is not None and isinstance(box, boxes.TextBox):
+            right = cell.content_box_x() + cell.width
+            if box.position_x + box.width > right + 0.5:
+                yield box.text
+        for child in getattr(box, "children", []):
+            yield from overflowing(child, cell)
+
+    assert list(overflowing(document.pages[0]._page_box)) == []
