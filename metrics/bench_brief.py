@@ -4,6 +4,11 @@ Registered after the page measurements (which store the trend history production
 requested in-process through the whole Django stack, figures and WeasyPrint rendering included, once
 to warm and then ``RUNS`` times; the figure is the median. ``/brief.pdf`` is the nation's brief (the
 summary's programmes), ``/brief/<national programme>.pdf`` the brief of the generated national one.
+
+The budget is the render: ``brief_pdf_*_ms`` are measured with the brief's PDF cache off (a dummy cache
+in place of the page cache), so every run reads the figures and lays the page out afresh; the figures'
+own cache (``metrics.figure_cache``) stays as production has it. ``brief_pdf_*_cached_ms`` is a repeat
+answered from the PDF cache.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import io
 import statistics
 import time
 
+from django.conf import settings
 from django.test import override_settings
 
 from metrics import rollups
@@ -20,6 +26,15 @@ from metrics.bench_pages import HISTORY_STEP_DAYS, _client
 from metrics.models import RollupDay
 
 RUNS = 5
+
+
+NO_PAGE_CACHE = "bench-brief-no-page-cache"
+
+
+def without_page_cache():
+    """Settings under which the page cache (and so the brief's PDF cache) stores nothing."""
+    caches = {**settings.CACHES, NO_PAGE_CACHE: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    return override_settings(CACHES=caches, TIENDO_PAGE_CACHE=NO_PAGE_CACHE)
 
 
 def time_pdf(client, url: str, runs: int = RUNS) -> tuple[float, int, int]:
@@ -37,7 +52,11 @@ def time_pdf(client, url: str, runs: int = RUNS) -> tuple[float, int, int]:
     return statistics.median(times), pages, response.status_code
 
 
-@measurement("brief", brief_pdf_national_ms="≤ 2000 ms, 1 page", brief_pdf_programme_ms="≤ 2000 ms, 1 page")
+@measurement(
+    "brief",
+    brief_pdf_national_ms="≤ 2000 ms, 1 page (rendered)",
+    brief_pdf_programme_ms="≤ 2000 ms, 1 page (rendered)",
+)
 def measure_brief(context: Context) -> dict:
     programme = context.programme
     stored = set(RollupDay.objects.filter(programme=programme).values_list("day", flat=True))
@@ -50,9 +69,11 @@ def measure_brief(context: Context) -> dict:
     client = _client()
     figures = {}
     for name, url in (("national", "/brief.pdf"), ("programme", f"/brief/{programme.code}.pdf")):
-        p50, pages, status = time_pdf(client, url)
+        with without_page_cache():
+            p50, pages, status = time_pdf(client, url)
         if status != 200:
             context.notes.append(f"brief {url} answered {status}")
         figures[f"brief_pdf_{name}_ms"] = round(p50, 1)
         figures[f"brief_pdf_{name}_pages"] = pages
+        figures[f"brief_pdf_{name}_cached_ms"] = round(time_pdf(client, url)[0], 1)
     return figures

@@ -55,6 +55,12 @@ class Headline:
         return share_bar(self.done, self.reported, self.total)
 
     @property
+    def long(self) -> bool:
+        """Whether done/total is too long to be set at full size in a quarter of the page (from 10,000
+        assignments up, as a national programme's are: 292.747/492.351)."""
+        return self.total >= 10_000
+
+    @property
     def gap(self) -> int:
         """Reported-but-unverified beyond the verified figure."""
         return self.reported - self.done

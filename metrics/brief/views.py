@@ -6,14 +6,18 @@ is counted from; a month before by default.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache.backends.dummy import DummyCache
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from metrics import page_cache
 from metrics.brief import figures, pdf, svg
 from metrics.views import DashboardMixin
 from projects import selectors as project_selectors
@@ -132,13 +136,36 @@ class BriefView(BriefMixin, TemplateView):
         return context
 
 
+def pdf_cache_key(request) -> str:
+    """The key of a brief's PDF: the page cache's (address with its query, language, today, the data's
+    generations) and the host, which the PDF's footer prints."""
+    digest = page_cache.page_key(request).rsplit(":", 1)[-1]
+    host = hashlib.sha256(request.get_host().encode()).hexdigest()[:16]
+    return f"tiendo:brief-pdf:{digest}:{host}"
+
+
 class BriefPdfView(BriefMixin, TemplateView):
-    """The same brief as an A4 PDF, rendered on the server."""
+    """The same brief as an A4 PDF, rendered on the server.
+
+    The rendered bytes are kept in the page cache under the data's generations (``pdf_cache_key``): a
+    brief is the same for every reader allowed to read it (nothing in its PDF form depends on the
+    reader), so a leader's repeat, or the next reader's, costs a cache read; any write is a miss at once.
+    """
 
     def get(self, request, *args, **kwargs):
-        context = {**self.get_context_data(**kwargs), **self.brief_context(), "request": request}
-        body = pdf.render_pdf(context, request=request)
-        name = f"brief-{context['programme'].code if not context['national'] else 'VN'}-{self.as_of.isoformat()}.pdf"
-        response = HttpResponse(body, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}"'
+        store = page_cache.cache()
+        key = None if isinstance(store, DummyCache) else pdf_cache_key(request)
+        stored = store.get(key) if key else None
+        hit = stored is not None
+        if not hit:
+            context = {**self.get_context_data(**kwargs), **self.brief_context(), "request": request}
+            body = pdf.render_pdf(context, request=request)
+            code = "VN" if context["national"] else context["programme"].code
+            stored = {"body": body, "name": f"brief-{code}-{self.as_of.isoformat()}.pdf"}
+            if key:
+                store.set(key, stored, settings.TIENDO_PAGE_CACHE_SECONDS)
+        response = HttpResponse(stored["body"], content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{stored["name"]}"'
+        if key:
+            response["X-Brief-Cache"] = "hit" if hit else "miss"
         return response

@@ -3,9 +3,12 @@
 import io
 
 import pytest
+from django.core.cache import caches
 from pypdf import PdfReader
 
+from metrics import generation
 from metrics.brief.pdf import LocalOnlyFetcher
+from projects.models import Programme
 from tests.metrics.dashboard_helpers import CONFERENCE
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +149,65 @@ def test_the_change_is_counted_from_the_day_chosen(client):
 def test_unknown_programme_or_unit_is_404(client):
     assert client.get("/brief/NOPE/").status_code == 404
     assert client.get("/brief/DA06/", {"unit": "ZZ"}).status_code == 404
+
+
+@pytest.fixture
+def pdf_cache_on(settings):
+    """A real cache behind the page cache (the test settings' dummy cache keeps nothing)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "brief"}
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_the_pdf_is_rendered_once_then_kept_until_the_data_changes(
+    client, pdf_cache_on, django_capture_on_commit_callbacks
+):
+    url = f"/brief.pdf?as_of={CONFERENCE}"
+    first, second = client.get(url), client.get(url)
+    assert (first["X-Brief-Cache"], second["X-Brief-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    # Another language, programme or day is another PDF.
+    for other in (f"/en/brief.pdf?as_of={CONFERENCE}", f"/brief/DA06.pdf?as_of={CONFERENCE}", "/brief.pdf"):
+        assert client.get(other)["X-Brief-Cache"] == "miss", other
+    # A write bumps the data's generation: the next reader gets a fresh render.
+    with django_capture_on_commit_callbacks(execute=True):
+        generation.bump([Programme.objects.get(code="DA06").pk])
+    assert client.get(url)["X-Brief-Cache"] == "miss"
+    assert client.get(url)["X-Brief-Cache"] == "hit"
+
+
+def test_without_a_cache_every_pdf_is_rendered(client):
+    response = client.get(f"/brief.pdf?as_of={CONFERENCE}")
+    assert response.status_code == 200 and not response.has_header("X-Brief-Cache")
+
+
+def test_a_large_programmes_headline_figures_stay_inside_their_boxes(client):
+    """At scale 1 a figure reads 292.747/492.351: at the full size it ran into the next box."""
+    from weasyprint.formatting_structure import boxes
+
+    from metrics.brief import pdf
+    from metrics.brief.figures import Headline
+
+    context = {**client.get("/brief/DA06/", {"as_of": CONFERENCE}).context_data}
+    context["headlines"] = [
+        Headline(key, key, 292_747, 492_351, 298_231, 292_747, 492_351, "basis", "/")
+        for key in ("a", "b", "c", "d")
+    ]
+    document = pdf.render_document(context)
+    assert len(document.pages) == 1
+
+    def overflowing(box, cell=None):
+        if getattr(box, "element", None) is not None and "brief-figure" in box.element.get("class", ""):
+            cell = box
+        if cell is not None and isinstance(box, boxes.TextBox):
+            right = cell.content_box_x() + cell.width
+            if box.position_x + box.width > right + 0.5:
+                yield box.text
+        for child in getattr(box, "children", []):
+            yield from overflowing(child, cell)
+
+    assert list(overflowing(document.pages[0]._page_box)) == []

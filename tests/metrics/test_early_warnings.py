@@ -5,6 +5,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -195,3 +196,58 @@ def test_units_whose_accepted_reports_are_often_withdrawn(world):
         programme=world["programme"], as_of=D + timedelta(days=400), unit=world["nation"], url=url
     )
     assert later.count == 0
+
+
+# Read once per change of the data (metrics.figure_cache) ---------------------------------------------------
+
+
+@pytest.fixture
+def figure_cache_on(settings):
+    """A real cache behind metrics.figure_cache (the test settings' dummy cache keeps nothing)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ew"}
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_due_soon_counts_only_the_programmes_own_assignments(world):
+    assign(world, world["P1"], "T5", D + timedelta(days=5))
+    other = factories.programme("EW2", lead=world["nation"])
+    task = factories.task(other, "X5", lead=world["nation"], deadline=D + timedelta(days=5))
+    services.assignment_create(task=task, unit=world["P2"])
+    warning = early_warnings.due_soon(programme=world["programme"], as_of=D, unit=world["nation"], url=url)
+    assert (warning.count, [row["label"] for row in warning.rows]) == (1, ["T5 · Đơn vị P1"])
+
+
+def test_kept_warnings_change_as_soon_as_the_data_does(
+    world, figure_cache_on, django_capture_on_commit_callbacks
+):
+    def due():
+        return early_warnings.due_soon(programme=world["programme"], as_of=D, unit=world["nation"], url=url)
+
+    def reversed_():
+        return early_warnings.often_reversed(
+            programme=world["programme"], as_of=D, unit=world["nation"], url=url
+        )
+
+    reviewer = factories.UserFactory(username="ew-cache-reviewer")
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = [
+            factories.report(
+                assign(world, world["P5"], f"R{i}", D + timedelta(days=100)), ReportStatus.DONE, D
+            )
+            for i in range(4)
+        ]
+        soon = assign(world, world["P1"], "T5", D + timedelta(days=5))
+    assert (due().count, reversed_().count) == (1, 0)
+    assert (due().count, reversed_().count) == (1, 0)  # read again from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        assign(world, world["P2"], "T6", D + timedelta(days=6))
+        for report in accepted[:3]:
+            services.report_withdraw(report=report, user=reviewer, note="sai số liệu")
+    assert (due().count, reversed_().count) == (2, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.report(soon, ReportStatus.IN_PROGRESS, D - timedelta(days=1))
+    assert due().count == 1
