@@ -1,10 +1,10 @@
-"""The status rows of a refresh, grouped in the database by the changed unit that each assignment counts under.
+"""The status rows of a refresh, each given to the changed unit that it counts under.
 
 A refresh after a bulk review recomputes a thousand communes and every district and province above them
 (metrics.rollups.refresh_paths). Each assignment of the provinces read counts under the deepest changed unit
-above it (or its own unit, when that changed). Grouping by that unit in PostgreSQL, rather than by each
-assignment's own unit and then mapping in Python, returns a few rows per task and changed unit instead of
-one per assignment: at scale 1, a third of the rows, and a third of the roll-up's work.
+above it (or its own unit, when that changed). The rows are grouped by unit id (an integer, cheaper to group
+than the unit's path) and each unit's changed unit is looked up in a map built once from the unit tree,
+instead of walking each row's path prefixes.
 """
 
 from __future__ import annotations
@@ -33,17 +33,15 @@ def targets_of_units(deep: list[tuple[int, str, int]]) -> dict[int, int]:
     return target
 
 
-def status_rows(programme_id: int, day: date, deep: list[tuple[int, str, int]]) -> list[tuple]:
-    """Return (changed unit, task, central, verified status, reported status, count) for the subtrees of the
+def status_rows(programme_id: int, day: date, deep: list[tuple[int, str, int]]):
+    """Yield (changed unit, task, central, verified status, reported status, count) for the subtrees of the
     changed units, each assignment counted under the deepest changed unit that holds it."""
     target = targets_of_units(deep)
-    if not target:
-        return []
-    unit_ids, target_ids = list(target), list(target.values())
     tops = [path for _pk, path, depth in deep if depth == min(d for _p, _q, d in deep)]
-    # The subtrees by path prefix, as before: a list of ten thousand unit ids here misleads the planner
-    # into a nested loop over every assignment (20 s at scale 1 instead of a few).
-    inner, params = rollups._status_query(
+    # The subtrees by path prefix: a list of ten thousand unit ids instead misleads the planner into a
+    # nested loop over every assignment (20 s at scale 1 instead of a few). Grouping in the database by
+    # the changed unit (an unnest join) cost more than it saved: the rows are mapped here.
+    sql, params = rollups._status_query(
         programme_id=programme_id,
         day=day,
         group="a.unit_id",
@@ -51,10 +49,4 @@ def status_rows(programme_id: int, day: date, deep: list[tuple[int, str, int]]) 
         where="AND (" + " OR ".join(["u.path LIKE %s"] * len(tops)) + ")",
         where_params=[path + "%" for path in tops],
     )
-    sql = (
-        "SELECT m.target, q.task_id, q.central, q.sv, q.sr, SUM(q.count)::bigint "  # noqa: S608 (fixed fragments)
-        f"FROM ({inner}) AS q (grp, task_id, central, sv, sr, count) "
-        "JOIN unnest(%s::bigint[], %s::bigint[]) AS m (unit_id, target) ON m.unit_id = q.grp "
-        "GROUP BY 1, 2, 3, 4, 5"
-    )
-    return rollups._fetch(sql, [*params, unit_ids, target_ids])
+    return ((target[row[0]], *row[1:]) for row in rollups._fetch(sql, params) if row[0] in target)

@@ -73,7 +73,7 @@ class ReviewQueueView(RuleRequiredMixin, FilterView):
         # The page's reports are picked by id first, a query the queue's covering index answers alone; only
         # the rows of that page are then read with what each card shows. Picked in one query, PostgreSQL
         # would read the related rows of every report it passes over in a national queue.
-        ids = queryset.order_by(*queryset.query.order_by).values_list("pk", flat=True)
+        ids = queryset.values_list("pk", flat=True)
         # A page number past the end shows the last page rather than an error: the queue shrinks as it is worked.
         paginator = self.get_paginator(ids, page_size, allow_empty_first_page=True)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
