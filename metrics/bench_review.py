@@ -9,10 +9,11 @@ of every unit it touched are fresh.
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 
 from metrics.bench import Context, measurement
@@ -42,24 +43,28 @@ def busiest_unit(programme) -> tuple[str, int]:
     almost none, and a filter on one of them measured an empty page.
     """
     today = timezone.localdate()
-    best = ("VN", 0)
-    for depth in (1, 2):
-        prefix = " || '/' || ".join(f"split_part(u.path, '/', {i})" for i in range(1, depth + 2)) + " || '/'"
-        sql = (
-            f"SELECT {prefix} AS subtree, COUNT(*) FROM projects_report r "  # noqa: S608 (fixed fragments)
-            "JOIN projects_assignment a ON a.id = r.assignment_id JOIN projects_unit u ON u.id = a.unit_id "
-            "WHERE r.programme_id = %s AND r.review_state = %s AND u.depth > %s GROUP BY 1"
+    by_unit = (
+        Report.objects.filter(
+            programme=programme, review_state=ReviewState.SUBMITTED, assignment__isnull=False
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [programme.pk, ReviewState.SUBMITTED.value, depth])
-            held = dict(cursor.fetchall())
-        live = Unit.objects.filter(
-            path__in=list(held), depth=depth, kind__in=[UnitKind.PROVINCE, UnitKind.DISTRICT]
-        ).exclude(valid_to__lt=today)
-        for code, path in live.values_list("code", "path"):
-            if held[path] > best[1]:
-                best = (code, held[path])
-    return best
+        .values_list("assignment__unit__path")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    held: Counter = Counter()
+    for path, count in by_unit:
+        parts = path.split("/")
+        for depth in (1, 2):
+            if len(parts) >= depth + 2:  # the unit is in that subtree ("VN/01/" splits in three)
+                held["/".join(parts[: depth + 1]) + "/"] += count
+    live = Unit.objects.filter(path__in=list(held), kind__in=[UnitKind.PROVINCE, UnitKind.DISTRICT]).exclude(
+        valid_to__lt=today
+    )
+    return max(
+        ((code, held[path]) for code, path in live.values_list("code", "path")),
+        key=lambda row: row[1],
+        default=("VN", 0),
+    )
 
 
 def queue_urls(programme, unit: str) -> dict[str, str]:
