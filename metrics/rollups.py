@@ -762,9 +762,8 @@ def _refresh_figures(programme: Programme, day: date, targets: list[tuple[int, s
     deep = sorted((t for t in targets if t[2] >= SNAPSHOT_DEPTH), key=lambda t: -t[2])
     tops = [t for t in deep if t[2] == SNAPSHOT_DEPTH]
     if deep and tops:
-        # Each assignment counted under the deepest changed unit above it, grouped in the database: the
-        # query costs the size of the subtrees read, however many units changed in them (a bulk review
-        # touches a thousand communes), and returns a few rows per changed unit and task.
+        # Each assignment counted under the deepest changed unit above it: the query costs the size of
+        # the subtrees read, however many units changed in them (a bulk review touches a thousand communes).
         from metrics import refresh_grouped
 
         rows = refresh_grouped.status_rows(programme.pk, day, deep)
