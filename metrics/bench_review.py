@@ -9,9 +9,12 @@ of every unit it touched are fresh.
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.utils import timezone
 
 from metrics.bench import Context, measurement
 from metrics.bench_pages import _client, measure_page
@@ -31,16 +34,43 @@ def bench_reviewer(programme):
     return user
 
 
-def queue_urls(programme) -> dict[str, str]:
-    province = (
-        Unit.objects.filter(kind=UnitKind.PROVINCE, assignments__task__programme=programme)
-        .order_by("code")
-        .values_list("code", flat=True)
-        .first()
+def busiest_unit(programme) -> tuple[str, int]:
+    """Return the code of the province or district valid today whose subtree holds the most reports awaiting
+    review, and how many it holds.
+
+    The queue's unit filter reads a code on today's map. The generated data's reports lie under the 63
+    provinces that ended on 30/06/2025 (their districts and communes go on), so today's provinces hold
+    almost none, and a filter on one of them measured an empty page.
+    """
+    today = timezone.localdate()
+    by_unit = (
+        Report.objects.filter(
+            programme=programme, review_state=ReviewState.SUBMITTED, assignment__isnull=False
+        )
+        .values_list("assignment__unit__path")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
+    held: Counter = Counter()
+    for path, count in by_unit:
+        parts = path.split("/")
+        for depth in (1, 2):
+            if len(parts) >= depth + 2:  # the unit is in that subtree ("VN/01/" splits in three)
+                held["/".join(parts[: depth + 1]) + "/"] += count
+    live = Unit.objects.filter(path__in=list(held), kind__in=[UnitKind.PROVINCE, UnitKind.DISTRICT]).exclude(
+        valid_to__lt=today
+    )
+    return max(
+        ((code, held[path]) for code, path in live.values_list("code", "path")),
+        key=lambda row: row[1],
+        default=("VN", 0),
+    )
+
+
+def queue_urls(programme, unit: str) -> dict[str, str]:
     return {
         "queue": "/reviews/",
-        "queue_filtered": f"/reviews/?programme={programme.code}&unit={province}&age=7",
+        "queue_filtered": f"/reviews/?programme={programme.code}&unit={unit}&age=7",
         "queue_done_100": f"/reviews/?programme={programme.code}&status=done&per_page=100",
     }
 
@@ -54,13 +84,16 @@ def measure_review_queue(context: Context) -> dict:
     programme = context.programme
     client = _client()
     client.force_login(bench_reviewer(programme))
+    unit, in_subtree = busiest_unit(programme)
     figures: dict = {
         "review_pending": Report.objects.filter(
             programme=programme, review_state=ReviewState.SUBMITTED
-        ).count()
+        ).count(),
+        "review_filtered_unit": unit,
+        "review_filtered_unit_pending": in_subtree,
     }
     queries = []
-    for name, url in queue_urls(programme).items():
+    for name, url in queue_urls(programme, unit).items():
         count, p50, status = measure_page(client, url)
         if status != 200:
             context.notes.append(f"page {name} ({url}) answered {status}")

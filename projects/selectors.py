@@ -372,7 +372,7 @@ def review_queue_heads(user) -> QuerySet[Report]:
 
     from projects.choices import ReviewState
 
-    newer = Report.objects.filter(_same_target(), review_state=ReviewState.SUBMITTED).filter(
+    newer = Report.objects.filter(review_state=ReviewState.SUBMITTED).filter(
         Q(submitted_at__gt=OuterRef("submitted_at"))
         | Q(submitted_at=OuterRef("submitted_at"), pk__gt=OuterRef("pk"))
     )
@@ -387,7 +387,12 @@ def review_queue_heads(user) -> QuerySet[Report]:
     )
     return (
         review_queue(user)
-        .filter(~Exists(newer))
+        # One test per kind of target rather than one with OR (_same_target): each is then a probe of one
+        # index (report_awaiting_by_assignment), not a read of every report on the assignment.
+        .filter(
+            ~Exists(newer.filter(assignment_id=OuterRef("assignment_id"))),
+            ~Exists(newer.filter(goal_id=OuterRef("goal_id"))),
+        )
         .annotate(previous_report_id=Subquery(previous.values("pk")[:1]))
         .select_related("assignment__task__programme")
     )

@@ -109,34 +109,11 @@ def _refresh_figures(programme: Programme, day: date, targets: list[tuple[int, s
     deep = sorted((t for t in targets if t[2] >= SNAPSHOT_DEPTH), key=lambda t: -t[2])
     tops = [t for t in deep if t[2] == SNAPSHOT_DEPTH]
     if deep and tops:
-        # Grouped by each assignment's own unit, then given to the deepest changed unit above it here:
-        # the query costs the size of the subtrees read, however many units changed in them (a bulk
-        # review touches a thousand communes; a CASE of a thousand patterns per row would not do).
-        sql, params = _status_query(
-            programme_id=programme.pk,
-            day=day,
-            group="u.path",
-            group_params=[],
-            where="AND (" + " OR ".join(["u.path LIKE %s"] * len(tops)) + ")",
-            where_params=[path + "%" for _pk, path, _depth in tops],
-        )
-        by_path = {path: pk for pk, path, _depth in deep}
-        owner: dict[str, int | None] = {}
+        # Each assignment counted under the deepest changed unit above it: the query costs the size of
+        # the subtrees read, however many units changed in them (a bulk review touches a thousand communes).
+        from metrics import refresh_grouped
 
-        def deepest(path: str) -> int | None:
-            if path not in owner:
-                parts = path.rstrip("/").split("/")
-                owner[path] = next(
-                    (
-                        by_path[prefix]
-                        for prefix in ("/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1))
-                        if prefix in by_path
-                    ),
-                    None,
-                )
-            return owner[path]
-
-        rows = ((target, *row[1:]) for row in _fetch(sql, params) if (target := deepest(row[0])) is not None)
+        rows = refresh_grouped.status_rows(programme.pk, day, deep)
         figures = roll_up(
             rows, _target_tree(deep), keep={pk for pk, _p, _d in tops}, accumulators=accumulators
         )

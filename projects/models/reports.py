@@ -162,15 +162,26 @@ class Report(models.Model):
             # A day not stored is counted from a stored day and the reports effective between the two
             # (metrics.rollups.any_day).
             models.Index(fields=["programme", "effective_date"], name="report_programme_effective"),
-            # The review queue: reports awaiting review, oldest first, per programme and over all (admins).
+            # The review queue: the reports a reviewer works (awaiting review, no carried copy), oldest
+            # first, per programme and over all (admins). The included columns let the queue's size, its
+            # capped count and its status filter be read from the index alone, without the table's rows.
             models.Index(
                 fields=["programme", "submitted_at", "id"],
+                include=["status", "assignment", "goal"],
                 name="report_awaiting_review",
-                condition=models.Q(review_state=ReviewState.SUBMITTED),
+                condition=models.Q(review_state=ReviewState.SUBMITTED, carried_from__isnull=True),
             ),
             models.Index(
                 fields=["submitted_at", "id"],
+                include=["programme", "status", "assignment", "goal"],
                 name="report_awaiting_review_all",
+                condition=models.Q(review_state=ReviewState.SUBMITTED, carried_from__isnull=True),
+            ),
+            # Per assignment, its reports awaiting review: whether a newer one supersedes a report (the
+            # queue shows only the newest), the ones folded under it, and a unit subtree's queue.
+            models.Index(
+                fields=["assignment", "submitted_at", "id"],
+                name="report_awaiting_by_assignment",
                 condition=models.Q(review_state=ReviewState.SUBMITTED),
             ),
         ]
