@@ -9,9 +9,10 @@ tables of assignments filter, sort and page in the database.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, FilteredRelation, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
 
 from metrics import figure_cache, readers
 from metrics.models import Indicator, Observation
@@ -937,6 +938,22 @@ def _aggregate(indicator: Indicator, unit: Unit, latest: dict):
     if value is None:
         return IndicatorValue(None)
     return IndicatorValue(value, denominator, max(o["period"] for o in below), len(below))
+
+
+def indicator_unit_kinds(*, indicator: Indicator, as_of: date, kinds: Iterable[str]) -> set[str]:
+    """Return those of the kinds whose units have a value of the indicator on or before the day.
+
+    Asked per unit (a semi-join through the observations' (indicator, unit, period) index) rather than as
+    the distinct kinds of every observation: at national scale an indicator has half a million
+    observations, nearly all of communes, and reading them all to learn which kinds occur took seconds.
+    """
+    observed = Observation.objects.filter(indicator=indicator, unit=OuterRef("pk"), period__lte=as_of)
+    return set(
+        Unit.objects.filter(kind__in=list(kinds))
+        .filter(Exists(observed))
+        .values_list("kind", flat=True)
+        .distinct()
+    )
 
 
 def indicator_ranking(

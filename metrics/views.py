@@ -37,7 +37,7 @@ from metrics.filters import (
     UnitFilterForm,
 )
 from metrics.headline_since import headline_since
-from metrics.models import Indicator, Observation
+from metrics.models import Indicator
 from metrics.numbers import percent_text
 from metrics.selectors import target_reached
 from metrics.tables import (
@@ -825,11 +825,10 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
         self.export_stem = f"ranking-{self.indicator.code}"
         # The kinds of unit that have a value to rank: most indicators are reported for the whole
         # country only, and a tab that can only ever be empty is not offered.
-        self.ranked_kinds = set(
-            Observation.objects.filter(indicator=self.indicator, period__lte=self.as_of)
-            .exclude(unit__kind=UnitKind.NATION)
-            .values_list("unit__kind", flat=True)
-            .distinct()
+        self.ranked_kinds = dashboard.indicator_unit_kinds(
+            indicator=self.indicator,
+            as_of=self.as_of,
+            kinds={kind for key in RANKING_TABS for kind in RANKING_KINDS[key]},
         )
         self.ranked_tabs = [key for key in RANKING_TABS if self.ranked_kinds & set(RANKING_KINDS[key])]
         try:
