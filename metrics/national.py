@@ -305,6 +305,12 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
     if not Unit.objects.filter(code="VN").exists():
         call_command("loaddemo", verbosity=0)
     rng = random.Random(seed)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Clear the dead row versions that earlier updates left (loaddemo's, a removed set's): an index
+        # rebuilt over heap-only update chains is unusable to every older transaction
+        # (pg_index.indcheckxmin), which on a busy server means slow pages for minutes.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM projects_assignment, projects_report, metrics_observation")
     with transaction.atomic():
         remove()
         units = _units(rng, scale)
@@ -318,6 +324,10 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
             start=FIRST_DAY,
             lead_unit=Unit.objects.get(code="VN"),
         )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The carry-over sorts a million reports twice: in memory, not on disk.
+                cursor.execute("SET LOCAL work_mem = '128MB'")
         with bulk_load_window([Assignment, Report, Observation]):
             tasks, originals = _assignments_and_reports(rng, programme, units, step)
             _reset_sequences([Assignment, Report])

@@ -28,6 +28,7 @@ from datetime import date
 from django.db import connection, transaction
 
 from projects.lineage import CARRIED_STATES, PlanError
+from projects.models import Assignment, Report
 from projects.status import counting_review_states
 
 REPORT_COPY_COLUMNS = (
@@ -138,9 +139,13 @@ def carry_over_batch(
             "SELECT new_id, task_id, successor_id, deadline, 0, last_day + 1, original_id FROM carry_new"
         )
         carried = cursor.rowcount
-        cursor.execute(
-            "UPDATE projects_assignment a SET valid_to = n.last_day FROM carry_new n "
-            "WHERE a.id = n.original_id AND a.valid_to IS DISTINCT FROM n.last_day"
+        # The originals end on their unit's last day (rewritten, not updated: see refresh_chains).
+        _rewrite(
+            cursor,
+            Assignment,
+            changes={"valid_to": "w.last_day"},
+            source="SELECT original_id AS id, last_day FROM carry_new",
+            params={},
         )
         _reset_sequence(cursor, "projects_assignment")
         copies = _copy_reports(cursor)
@@ -195,41 +200,75 @@ def _reset_sequence(cursor, table: str) -> None:
 @transaction.atomic
 def refresh_chains(*, assignment_ids_sql: str, params: Iterable = (), today: date) -> None:
     """Set each report's ``*_until`` and each assignment's latest reports, for the assignments that
-    ``assignment_ids_sql`` selects (a SELECT of ids): the rules of services.report_chains_refresh."""
+    ``assignment_ids_sql`` selects (a SELECT of ids): the rules of services.report_chains_refresh.
+
+    Rows that change are rewritten (deleted and inserted with the same id in one statement) rather
+    than updated: an UPDATE leaves heap-only tuple chains, and an index built later in the same
+    transaction (metrics.national's bulk load window) would then be unusable to every transaction
+    older than it (pg_index.indcheckxmin), which on a busy server means for minutes.
+    """
     params = list(params)
+    verified = [str(s) for s in counting_review_states("verified")]
+    reported = [str(s) for s in counting_review_states("reported")]
     with connection.cursor() as cursor:
         _drop_temp(cursor, "chain_assignment")
         cursor.execute(f"CREATE TEMP TABLE chain_assignment ON COMMIT DROP AS {assignment_ids_sql}", params)
         cursor.execute("ALTER TABLE chain_assignment RENAME COLUMN id TO assignment_id")
-        for view, column in (("verified", "verified"), ("reported", "reported")):
-            states = [str(s) for s in counting_review_states(view)]
-            cursor.execute(
-                f"""
-                UPDATE projects_report r SET {column}_until = w.next_day
-                FROM (
-                    SELECT r.id, CASE WHEN r.review_state = ANY(%(states)s) THEN
-                        LEAD(r.effective_date) OVER (
-                            PARTITION BY r.assignment_id, r.review_state = ANY(%(states)s)
-                            ORDER BY r.effective_date, r.submitted_at, r.id)
-                        END AS next_day
-                    FROM projects_report r JOIN chain_assignment c ON c.assignment_id = r.assignment_id
-                ) w
-                WHERE r.id = w.id AND r.{column}_until IS DISTINCT FROM w.next_day
-                """,  # noqa: S608 (column names from this function)
-                {"states": states},
-            )
-            cursor.execute(
-                f"""
-                UPDATE projects_assignment a SET {column}_report_id = l.report_id
-                FROM (
-                    SELECT c.assignment_id, d.report_id FROM chain_assignment c LEFT JOIN (
-                        SELECT DISTINCT ON (r.assignment_id) r.assignment_id, r.id AS report_id
-                        FROM projects_report r JOIN chain_assignment c2 ON c2.assignment_id = r.assignment_id
-                        WHERE r.review_state = ANY(%(states)s) AND r.effective_date <= %(today)s
-                        ORDER BY r.assignment_id, r.effective_date DESC, r.submitted_at DESC, r.id DESC
-                    ) d ON d.assignment_id = c.assignment_id
-                ) l
-                WHERE a.id = l.assignment_id AND a.{column}_report_id IS DISTINCT FROM l.report_id
-                """,  # noqa: S608 (column names from this function)
-                {"states": states, "today": today},
-            )
+        order = "ORDER BY r.effective_date, r.submitted_at, r.id"
+        _rewrite(
+            cursor,
+            Report,
+            changes={"verified_until": "w.verified_next", "reported_until": "w.reported_next"},
+            source=f"""
+                SELECT r.id,
+                    CASE WHEN r.review_state = ANY(%(verified)s) THEN LEAD(r.effective_date) OVER (
+                        PARTITION BY r.assignment_id, r.review_state = ANY(%(verified)s) {order}) END
+                        AS verified_next,
+                    CASE WHEN r.review_state = ANY(%(reported)s) THEN LEAD(r.effective_date) OVER (
+                        PARTITION BY r.assignment_id, r.review_state = ANY(%(reported)s) {order}) END
+                        AS reported_next
+                FROM projects_report r JOIN chain_assignment c ON c.assignment_id = r.assignment_id
+            """,  # noqa: S608 (fixed fragments; values are parameters)
+            params={"verified": verified, "reported": reported},
+        )
+        latest = """
+            SELECT DISTINCT ON (r.assignment_id) r.assignment_id, r.id AS report_id
+            FROM projects_report r JOIN chain_assignment c2 ON c2.assignment_id = r.assignment_id
+            WHERE r.review_state = ANY(%({view})s) AND r.effective_date <= %(today)s
+            ORDER BY r.assignment_id, r.effective_date DESC, r.submitted_at DESC, r.id DESC
+        """
+        _rewrite(
+            cursor,
+            Assignment,
+            changes={"verified_report_id": "w.verified_id", "reported_report_id": "w.reported_id"},
+            source=f"""
+                SELECT c.assignment_id AS id, v.report_id AS verified_id, p.report_id AS reported_id
+                FROM chain_assignment c
+                LEFT JOIN ({latest.format(view="verified")}) v ON v.assignment_id = c.assignment_id
+                LEFT JOIN ({latest.format(view="reported")}) p ON p.assignment_id = c.assignment_id
+            """,  # noqa: S608 (fixed fragments; values are parameters)
+            params={"verified": verified, "reported": reported, "today": today},
+        )
+
+
+def _rewrite(cursor, model, *, changes: dict[str, str], source: str, params: dict) -> int:
+    """Give rows of a model new values of some columns: ``source`` (SQL, alias w) yields id and the
+    expressions of ``changes`` (column → expression); only rows whose values differ are rewritten."""
+    table = model._meta.db_table
+    columns = [field.column for field in model._meta.concrete_fields]
+    differ = " OR ".join(
+        f"t.{column} IS DISTINCT FROM {expression}" for column, expression in changes.items()
+    )
+    values = ", ".join(changes.get(column, f"t.{column}") for column in columns)
+    cursor.execute(
+        f"""
+        WITH w AS ({source}),
+        moved AS (
+            DELETE FROM {table} t USING w WHERE t.id = w.id AND ({differ})
+            RETURNING {values}
+        )
+        INSERT INTO {table} ({", ".join(columns)}) SELECT * FROM moved
+        """,  # noqa: S608 (names from the model and this module; values are parameters)
+        params,
+    )
+    return cursor.rowcount
