@@ -27,8 +27,9 @@ MAX_DEPTH = 3  # changes of the map followed backwards; more would be a data err
 
 
 def predecessors(unit: Unit) -> list[Unit]:
-    """The units this one directly continues, in path order."""
-    return list(unit.predecessors.order_by("path"))
+    """The units of the same kind this one directly continues, in path order: a province's, the
+    provinces it was formed from (their districts, which also name it as successor, are inside them)."""
+    return list(unit.predecessors.filter(kind=unit.kind).order_by("path"))
 
 
 def label(unit: Unit, sources: list[Unit]) -> str:

@@ -335,15 +335,14 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
                 unit_ids=[pk for rows in units.values() for pk, _path, last in rows if last is not None],
                 programme_ids=[programme.pk],
                 plan=_plan(tasks, units),
+                today=_today(),
             )
             step("carry-over", 0)
-            _reports_after_change(rng, programme, originals)
+            reported = _reports_after_change(rng, programme, originals)
+            # Only the assignments that got reports after the change: the carry-over set the others'.
             carry_batch.refresh_chains(
-                assignment_ids_sql=(
-                    "SELECT a.id FROM projects_assignment a JOIN projects_task t ON t.id = a.task_id "
-                    "WHERE t.programme_id = %s AND a.carried_from_id IS NOT NULL"
-                ),
-                params=[programme.pk],
+                assignment_ids_sql="SELECT unnest(%s::bigint[]) AS id",
+                params=[sorted(reported)],
                 today=_today(),
             )
             observations = _observations(rng, programme, units, step)
@@ -675,11 +674,12 @@ def _assignments_and_reports(rng, programme, units, step) -> tuple[int, int]:
     return tasks, originals
 
 
-def _reports_after_change(rng: random.Random, programme: Programme, originals: dict[int, int]) -> int:
+def _reports_after_change(rng: random.Random, programme: Programme, originals: dict[int, int]) -> set[int]:
     """Reports of the successors on the work they carried, from the day it passed to today.
 
     Work not done when it passed gets 0 to REPORTS_AFTER_CHANGE more reports, continuing the
-    progress it carried. Chains are set afterwards (carry_batch.refresh_chains).
+    progress it carried. Chains are set afterwards (carry_batch.refresh_chains). Return the ids of
+    the assignments that got reports.
     """
     today = _today()
     carried = Assignment.objects.filter(task__programme=programme, carried_from__isnull=False).order_by(
@@ -704,6 +704,7 @@ def _reports_after_change(rng: random.Random, programme: Programme, originals: d
     writer = BulkWriter(Report, report_columns)
     report_id = _next_id(Report)
     review_states = [ReviewState.ACCEPTED] * 90 + [ReviewState.SUBMITTED] * 10
+    reported = set()
     for pk, original, first in carried.values_list("pk", "carried_from_id", "valid_from").iterator(
         chunk_size=20_000
     ):
@@ -737,8 +738,9 @@ def _reports_after_change(rng: random.Random, programme: Programme, originals: d
                 )
             )
             report_id += 1
+            reported.add(pk)
     writer.flush()
-    return writer.written
+    return reported
 
 
 def _observations(rng, programme, units, step) -> int:

@@ -10,12 +10,13 @@ benchmark data, metrics.national) would take minutes. This does the same in a fe
   says (the same keys as lineage.read_plan); without a plan entry the assignment stays;
 - the original's latest accepted report and latest report of the reported view as of L (ordered by
   effective date, submission, id, as carry_reports orders them) are copied onto the carried
-  assignment with ``carried_from``;
+  assignment with ``carried_from``, with their chains, and the carried assignment points at its
+  latest copies, so that nothing is updated afterwards;
 - ``refresh_chains`` then sets ``verified_until``/``reported_until`` and each assignment's latest
   reports, as projects.services.report_chains_refresh does row by row.
 
 Memberships are not followed here (lineage.carry_over does that); idempotent like lineage: an
-assignment already carried, or a report already copied, is left alone. New ids are given in order
+assignment already carried is left alone (lineage.carry_reports copies a newer state onto it). New ids are given in order
 of the originals' ids, so that the same data gives the same rows. PostgreSQL only.
 """
 
@@ -26,6 +27,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from projects.lineage import CARRIED_STATES, PlanError
 from projects.models import Assignment, Report
@@ -64,12 +66,16 @@ def _drop_temp(cursor, *names: str) -> None:
 
 @transaction.atomic
 def carry_over_batch(
-    *, unit_ids: Iterable[int], programme_ids: Iterable[int] | None = None, plan: dict | None = None
+    *,
+    unit_ids: Iterable[int],
+    programme_ids: Iterable[int] | None = None,
+    plan: dict | None = None,
+    today: date | None = None,
 ) -> tuple[int, int]:
     """Carry the assignments of ended units to their successors; return (assignments, report copies)."""
     plan = plan or {}
     with connection.cursor() as cursor:
-        _drop_temp(cursor, "carry_unit", "carry_plan", "carry_pair", "carry_new", "carry_target")
+        _drop_temp(cursor, "carry_unit", "carry_plan", "carry_pair", "carry_new", "carry_copy")
         cursor.execute("CREATE TEMP TABLE carry_unit (id bigint PRIMARY KEY) ON COMMIT DROP")
         _copy_rows(cursor, "carry_unit", ["id"], ((pk,) for pk in sorted(set(unit_ids))))
         cursor.execute(
@@ -134,9 +140,28 @@ def carry_over_batch(
             """,
             {"base": base},
         )
+        copies = _copy_reports(cursor)
+        # The carried assignments, each pointing at its latest copy of each view (as of today; a copy
+        # is dated on or before the original's last day), as report_chains_refresh would set it.
+        latest = """
+            SELECT DISTINCT ON (c.carried_id) c.carried_id, c.id FROM carry_copy c
+            WHERE c.review_state = ANY(%({view})s) AND c.effective_date <= %(today)s
+            ORDER BY c.carried_id, c.effective_date DESC, c.submitted_at DESC, c.id DESC
+        """
         cursor.execute(
-            "INSERT INTO projects_assignment (id, task_id, unit_id, deadline, version, valid_from, carried_from_id) "
-            "SELECT new_id, task_id, successor_id, deadline, 0, last_day + 1, original_id FROM carry_new"
+            f"""
+            INSERT INTO projects_assignment (id, task_id, unit_id, deadline, version, valid_from, carried_from_id,
+                                             verified_report_id, reported_report_id)
+            SELECT n.new_id, n.task_id, n.successor_id, n.deadline, 0, n.last_day + 1, n.original_id, v.id, p.id
+            FROM carry_new n
+            LEFT JOIN ({latest.format(view="verified")}) v ON v.carried_id = n.new_id
+            LEFT JOIN ({latest.format(view="reported")}) p ON p.carried_id = n.new_id
+            """,  # noqa: S608 (fixed fragments; values are parameters)
+            {
+                "verified": [str(s) for s in counting_review_states("verified")],
+                "reported": [str(s) for s in counting_review_states("reported")],
+                "today": today or timezone.localdate(),
+            },
         )
         carried = cursor.rowcount
         # The originals end on their unit's last day (rewritten, not updated: see refresh_chains).
@@ -148,43 +173,48 @@ def carry_over_batch(
             params={},
         )
         _reset_sequence(cursor, "projects_assignment")
-        copies = _copy_reports(cursor)
     return carried, copies
 
 
 def _copy_reports(cursor) -> int:
-    """Copy each original's latest report of each view as of its last day onto its carried assignment."""
-    cursor.execute(
-        """
-        CREATE TEMP TABLE carry_target ON COMMIT DROP AS
-        SELECT a.id AS carried_id, a.carried_from_id AS original_id, o.valid_to AS last_day
-        FROM projects_assignment a
-        JOIN projects_assignment o ON o.id = a.carried_from_id
-        WHERE a.carried_from_id IN (SELECT id FROM carry_pair) AND o.valid_to IS NOT NULL
-        """
-    )
+    """Copy each original's latest report of each view as of its last day onto its carried assignment
+    (carry_new), with their chains (``*_until``) among the copies; keep them in carry_copy."""
     # The latest report of a view (its states a parameter) as of the original's last day.
     latest = """
-        SELECT DISTINCT ON (t.carried_id) t.carried_id, r.id AS report_id
-        FROM carry_target t JOIN projects_report r ON r.assignment_id = t.original_id
+        SELECT DISTINCT ON (t.new_id) t.new_id AS carried_id, r.id AS report_id
+        FROM carry_new t JOIN projects_report r ON r.assignment_id = t.original_id
         WHERE r.review_state = ANY(%s) AND r.effective_date <= t.last_day
-        ORDER BY t.carried_id, r.effective_date DESC, r.submitted_at DESC, r.id DESC
+        ORDER BY t.new_id, r.effective_date DESC, r.submitted_at DESC, r.id DESC
     """
     cursor.execute("SELECT COALESCE(MAX(id), 0) FROM projects_report")
     base = cursor.fetchone()[0]
-    columns = ", ".join(REPORT_COPY_COLUMNS)
-    source = ", ".join(f"r.{c}" for c in REPORT_COPY_COLUMNS)
     cursor.execute(
         f"""
-        INSERT INTO projects_report (id, assignment_id, carried_from_id, {columns})
-        SELECT %s + row_number() OVER (ORDER BY w.carried_id, w.report_id), w.carried_id, w.report_id, {source}
+        CREATE TEMP TABLE carry_copy ON COMMIT DROP AS
+        SELECT %s + row_number() OVER (ORDER BY w.carried_id, w.report_id) AS id, w.carried_id,
+               w.report_id AS source_id, r.review_state, r.effective_date, r.submitted_at
         FROM (SELECT DISTINCT carried_id, report_id FROM (({latest}) UNION ALL ({latest})) v) w
         JOIN projects_report r ON r.id = w.report_id
-        WHERE NOT EXISTS (
-            SELECT 1 FROM projects_report x WHERE x.assignment_id = w.carried_id AND x.carried_from_id = w.report_id
-        )
-        """,  # noqa: S608 (column names from this module)
+        """,  # noqa: S608 (fixed fragments; values are parameters)
         [base, [str(s) for s in counting_review_states("verified")], [str(s) for s in CARRIED_STATES]],
+    )
+    columns = ", ".join(REPORT_COPY_COLUMNS)
+    source = ", ".join(f"r.{c}" for c in REPORT_COPY_COLUMNS)
+    order = "ORDER BY c.effective_date, c.submitted_at, c.id"
+    cursor.execute(
+        f"""
+        INSERT INTO projects_report (id, assignment_id, carried_from_id, {columns}, verified_until, reported_until)
+        SELECT c.id, c.carried_id, c.source_id, {source},
+            CASE WHEN c.review_state = ANY(%(verified)s) THEN LEAD(c.effective_date) OVER (
+                PARTITION BY c.carried_id, c.review_state = ANY(%(verified)s) {order}) END,
+            CASE WHEN c.review_state = ANY(%(reported)s) THEN LEAD(c.effective_date) OVER (
+                PARTITION BY c.carried_id, c.review_state = ANY(%(reported)s) {order}) END
+        FROM carry_copy c JOIN projects_report r ON r.id = c.source_id
+        """,  # noqa: S608 (column names from this module)
+        {
+            "verified": [str(s) for s in counting_review_states("verified")],
+            "reported": [str(s) for s in counting_review_states("reported")],
+        },
     )
     copies = cursor.rowcount
     _reset_sequence(cursor, "projects_report")
