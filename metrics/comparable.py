@@ -27,26 +27,22 @@ MAX_DEPTH = 3  # changes of the map followed backwards; more would be a data err
 
 
 def predecessors(unit: Unit) -> list[Unit]:
-    """The units of the same kind this one directly continues, in path order: a province's, the
-    provinces it was formed from (their districts, which also name it as successor, are inside them)."""
-    return list(unit.predecessors.filter(kind=unit.kind).order_by("path"))
+    """The units of the same kind this one directly continues: a province's, the provinces it was
+    formed from (their districts, which also name it as successor, are inside them). The one whose
+    code it keeps comes first ("Tuyên Quang (former) and Hà Giang"), then the others in code order."""
+    found = unit.predecessors.filter(kind=unit.kind)
+    return sorted(found, key=lambda source: (source.code != unit.code, source.path))
 
 
 def label(unit: Unit, sources: list[Unit]) -> str:
-    """ "Comparable history: sum of Tuyên Quang (former) and Hà Giang", in the active language."""
+    """The label, in the active language: "Comparable history: sum of Tuyên Quang (former) and Hà Giang"."""
     names = [
         _("%(name)s (former)") % {"name": source.name} if source.name == unit.name else source.name
         for source in sources
     ]
-    joined = (
-        names[0]
-        if len(names) == 1
-        else _("%(first)s and %(last)s")
-        % {
-            "first": ", ".join(names[:-1]),
-            "last": names[-1],
-        }
-    )
+    if len(names) == 1:  # a unit that only changed (Hà Nội, with new communes): no sum to speak of
+        return _("Comparable history: %(name)s") % {"name": names[0]}
+    joined = _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
     return _("Comparable history: sum of %(names)s") % {"names": joined}
 
 

@@ -80,8 +80,10 @@ def test_the_unit_page_draws_and_tabulates_the_comparable_history_with_its_label
     assert response.status_code == 200
     assert "Lịch sử so sánh: tổng của Tuyên Quang (cũ) và Hà Giang" in text
     assert "Bảng lịch sử so sánh" in text
-    # The chart has a third line, named by the label.
-    assert html.count("Lịch sử so sánh: tổng của Tuyên Quang (cũ) và Hà Giang") >= 3
+    # The chart has a third line, dotted, named by the label, over the days before the change.
+    traces = response.context["trend_chart"]["figure"]["data"]
+    [history] = [t for t in traces if t["name"] == "Lịch sử so sánh: tổng của Tuyên Quang (cũ) và Hà Giang"]
+    assert history["line"]["dash"] == "dot" and history["x"] and max(history["x"]) < "2025-07-01"
     english = client.get("/en/units/08/", {"programme": "DA06", "as_of": AS_OF.isoformat()}).content.decode()
     assert "Comparable history: sum of Tuyên Quang (former) and Hà Giang" in english
 
@@ -89,3 +91,9 @@ def test_the_unit_page_draws_and_tabulates_the_comparable_history_with_its_label
 def test_a_page_without_predecessors_shows_no_comparable_history(client):
     html = client.get("/units/02/", {"programme": "DA06", "as_of": LAST_DAY.isoformat()}).content.decode()
     assert "Lịch sử so sánh" not in html
+
+
+def test_a_unit_that_only_changed_is_labelled_without_a_sum():
+    ha_noi = unit_for_code("01", on=CHANGE)
+    label = comparable.label(ha_noi, comparable.predecessors(ha_noi))
+    assert label.startswith("Lịch sử so sánh: ") and "tổng của" not in label
