@@ -238,8 +238,14 @@ class bulk_load_window:
 # Removing an earlier generated set -----------------------------------------------------------------
 
 
+@transaction.atomic
 def remove() -> None:
-    """Delete the generated programme and units, with everything that hangs from them."""
+    """Delete the generated programme and units, with everything that hangs from them.
+
+    In one transaction, so that the assignments' pointers to their latest reports (foreign keys
+    checked at commit) need no update first: an UPDATE would leave heap-only tuple chains that make
+    the indexes generate() rebuilds next unusable to older transactions (pg_index.indcheckxmin).
+    """
     programme = Programme.objects.filter(code=CODE).first()
     with connection.cursor() as cursor:
         if programme is not None:
@@ -261,11 +267,6 @@ def remove() -> None:
                 "metrics_rolluprun",
             ):
                 cursor.execute(f"DELETE FROM {table} WHERE programme_id = %s", [pid])  # noqa: S608
-            cursor.execute(
-                "UPDATE projects_assignment SET verified_report_id = NULL, reported_report_id = NULL "
-                "WHERE task_id IN (SELECT id FROM projects_task WHERE programme_id = %s)",
-                [pid],
-            )
             cursor.execute("DELETE FROM projects_report WHERE programme_id = %s", [pid])
             cursor.execute(
                 "DELETE FROM projects_assignment WHERE task_id IN (SELECT id FROM projects_task WHERE programme_id = %s)",
