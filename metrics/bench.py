@@ -240,6 +240,9 @@ def measure_report_to_fresh(context: Context) -> dict:
             review_state=ReviewState.SUBMITTED,
             assignment__isnull=False,
             effective_date__lte=context.day,
+            # On today's map: a report of an ended unit's assignment has no row of today to refresh.
+            assignment__in=Assignment.objects.valid_on(context.day),
+            carried_from__isnull=True,  # a carried copy follows its original's review
         )
         .select_related("assignment__unit")
         .order_by("-assignment__unit__depth", "pk")

@@ -149,7 +149,7 @@ def measure_report_to_fresh_page(context: Context) -> dict:
     refresh (eager, or a worker when CELERY_BROKER_URL is set) and the page cache (on, in memory)."""
     from projects import services
     from projects.choices import ReviewState
-    from projects.models import Report
+    from projects.models import Assignment, Report
 
     programme = context.programme
     report = (
@@ -158,6 +158,9 @@ def measure_report_to_fresh_page(context: Context) -> dict:
             review_state=ReviewState.SUBMITTED,
             assignment__isnull=False,
             effective_date__lte=context.day,
+            # On today's map: a report of an ended unit's assignment has no row of today to refresh.
+            assignment__in=Assignment.objects.valid_on(context.day),
+            carried_from__isnull=True,  # a carried copy follows its original's review
         )
         .select_related("assignment__unit")
         .order_by("-assignment__unit__depth", "pk")
