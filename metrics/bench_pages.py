@@ -30,8 +30,26 @@ RUNS = 11
 HISTORY_STEP_DAYS = 91
 
 
-def page_urls(programme) -> dict[str, str]:
-    """Return a name → URL for each page measured, on the programme's own codes."""
+def page_urls(programme, as_of=None) -> dict[str, str]:
+    """Return a name → URL for each page measured, on the programme's own codes (as of a day, if given)."""
+    urls = _page_urls(programme)
+    if as_of is None:
+        return urls
+    return {name: f"{url}{'&' if '?' in url else '?'}as_of={as_of.isoformat()}" for name, url in urls.items()}
+
+
+def before_change_day(programme):
+    """The latest stored day on the map of 2022 (before 01/07/2025), else its last day."""
+    stored = (
+        RollupDay.objects.filter(programme=programme, day__lt=national.CHANGE, stale=False)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    return stored or national.LAST_DAY
+
+
+def _page_urls(programme) -> dict[str, str]:
     code = programme.code
     task = Task.objects.filter(programme=programme).order_by("code").values_list("code", flat=True).first()
     province = (
@@ -142,13 +160,17 @@ def measure_pages(context: Context) -> dict:
     )
     no_page_cache.enable()
     queries, p50s = {}, {}
-    for name, url in page_urls(programme).items():
-        count, p50, status = measure_page(client, url)
-        if status != 200:
-            context.notes.append(f"page {name} ({url}) answered {status}")
-        queries[name], p50s[name] = count, round(p50, 1)
-        figures[f"page_{name}_queries"] = count
-        figures[f"page_{name}_p50_ms"] = round(p50, 1)
+    # Today's map (34 provinces), then a stored day on the map of 2022 (63 provinces, 705 districts).
+    before = before_change_day(programme)
+    figures["pages_before_change_day"] = before.isoformat()
+    for suffix, day in (("", None), ("_before_change", before)):
+        for name, url in page_urls(programme, as_of=day).items():
+            count, p50, status = measure_page(client, url)
+            if status != 200:
+                context.notes.append(f"page {name} ({url}) answered {status}")
+            queries[name + suffix], p50s[name + suffix] = count, round(p50, 1)
+            figures[f"page_{name}{suffix}_queries"] = count
+            figures[f"page_{name}{suffix}_p50_ms"] = round(p50, 1)
     no_page_cache.disable()
     figures["pages_max_queries"] = max(queries.values())
     figures["pages_max_p50_ms"] = max(p50s.values())

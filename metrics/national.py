@@ -1,8 +1,21 @@
 """A synthetic national data set for benchmarks: every commune, district and province of a country.
 
-At scale 1: 63 provinces, 705 districts, 10,599 communes and the central bodies (11,390 units or so),
-about 500,000 assignments, 2,000,000 reports and 5,000,000 observations, in one programme ``NAT``.
-Deterministic for a seed (the same rows, the same ids on the same starting database).
+At scale 1, on the map of before 01/07/2025: 63 provinces, 705 districts, 10,599 communes and the
+central bodies (11,390 units or so), about 500,000 assignments, 2,000,000 reports and 5,000,000
+observations, in one programme ``NAT``; and on the map of today (the 34 provinces and 3,321 real
+communes that ``loaddemo`` loads, projects.unit_map) the same work carried across the change.
+Deterministic for a seed and a day (the same rows, the same ids on the same starting database;
+reports run to today).
+
+Both eras (DESIGN.md, "Units change"). Every generated district and commune ends on 30/06/2025 and
+names its successors (see _successors): a district the province of today that holds it, as
+unit_map.end_local_2022 does for real districts; a commune one or two real communes of that
+province. Reports before the change are on the units of 2022 (each unit reports until its last day:
+the ministries merged on 01/03/2025 stop on 28/02/2025). Then the open work of every ended unit
+passes to its successors with the project's carry-over rules, in SQL (projects.carry_batch: the
+ORM carry-over of projects.lineage would take minutes for half a million assignments), a split
+commune's work following a carry-over plan (_plan); and the successors report from their first day
+to today, so that NAT's figures today are on the 34-province tree.
 
 The generated units live in the real tree beside the demo: the demo's nation and its 63 provinces
 and central bodies are reused (so the map and the league tables work), and generated districts and
@@ -31,6 +44,7 @@ from django.db import connection, transaction
 
 from metrics.choices import Aggregation
 from metrics.models import Indicator, Observation
+from projects import carry_batch
 from projects.choices import CENTRAL_KINDS, ReportStatus, ReviewState, UnitKind
 from projects.models import Assignment, Goal, Programme, Report, Task, Unit
 from projects.unit_search import ensure_search_keys
@@ -40,7 +54,13 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DISTRICTS, COMMUNES = 705, 10_599
 TARGET_REPORTS_PER_ASSIGNMENT = 4
 FIRST_DAY = date(2022, 1, 6)
-LAST_DAY = date(2025, 6, 30)
+CHANGE = date(2025, 7, 1)  # Resolution 202/2025/QH15: the map of 34 provinces and 3,321 communes
+LAST_DAY = CHANGE - timedelta(days=1)  # the last day of the map of 2022
+# One generated commune in SPLIT_EVERY is split between two communes of today (the reform split some
+# communes among several; the benchmark must carry those through a plan too).
+SPLIT_EVERY = 10
+# Reports of a carried assignment that was not done at the change: 0 to this many, up to today.
+REPORTS_AFTER_CHANGE = 2
 # Tasks per level: (kinds, number of tasks); commune tasks carry the bulk of the assignments.
 TASKS = (
     ((UnitKind.COMMUNE,), 45),
@@ -60,7 +80,6 @@ INDICATORS = (
     ("NAT_GIAO_DICH", Aggregation.SUM),
     ("NAT_CHAM_DIEM", Aggregation.MEAN),
 )
-OBSERVATION_MONTHS = 44
 
 
 @dataclass
@@ -73,7 +92,8 @@ class Generated:
 
 
 def signature(scale: float, seed: int) -> str:
-    return f"scale={scale:g} seed={seed}"
+    # "eras=2": a data set generated before both maps were generated is generated again.
+    return f"scale={scale:g} seed={seed} eras=2"
 
 
 def existing(scale: float, seed: int) -> bool:
@@ -219,8 +239,14 @@ class bulk_load_window:
 # Removing an earlier generated set -----------------------------------------------------------------
 
 
+@transaction.atomic
 def remove() -> None:
-    """Delete the generated programme and units, with everything that hangs from them."""
+    """Delete the generated programme and units, with everything that hangs from them.
+
+    In one transaction, so that the assignments' pointers to their latest reports (foreign keys
+    checked at commit) need no update first: an UPDATE would leave heap-only tuple chains that make
+    the indexes generate() rebuilds next unusable to older transactions (pg_index.indcheckxmin).
+    """
     programme = Programme.objects.filter(code=CODE).first()
     with connection.cursor() as cursor:
         if programme is not None:
@@ -242,11 +268,6 @@ def remove() -> None:
                 "metrics_rolluprun",
             ):
                 cursor.execute(f"DELETE FROM {table} WHERE programme_id = %s", [pid])  # noqa: S608
-            cursor.execute(
-                "UPDATE projects_assignment SET verified_report_id = NULL, reported_report_id = NULL "
-                "WHERE task_id IN (SELECT id FROM projects_task WHERE programme_id = %s)",
-                [pid],
-            )
             cursor.execute("DELETE FROM projects_report WHERE programme_id = %s", [pid])
             cursor.execute(
                 "DELETE FROM projects_assignment WHERE task_id IN (SELECT id FROM projects_task WHERE programme_id = %s)",
@@ -257,6 +278,10 @@ def remove() -> None:
         )
         cursor.execute(
             "DELETE FROM metrics_indicatorrollup WHERE unit_id IN (SELECT id FROM projects_unit WHERE code LIKE 'X%%')"
+        )
+        cursor.execute(
+            "DELETE FROM projects_unit_successors WHERE from_unit_id IN "
+            "(SELECT id FROM projects_unit WHERE code LIKE 'X%%')"
         )
         cursor.execute("DELETE FROM projects_unit WHERE code LIKE 'XC%%'")
         cursor.execute("DELETE FROM projects_unit WHERE code LIKE 'XD%%'")
@@ -282,6 +307,12 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
     if not Unit.objects.filter(code="VN").exists():
         call_command("loaddemo", verbosity=0)
     rng = random.Random(seed)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Clear the dead row versions that earlier updates left (loaddemo's, a removed set's): an index
+        # rebuilt over heap-only update chains is unusable to every older transaction
+        # (pg_index.indcheckxmin), which on a busy server means slow pages for minutes.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM projects_assignment, projects_report, metrics_observation")
     with transaction.atomic():
         remove()
         units = _units(rng, scale)
@@ -295,23 +326,57 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
             start=FIRST_DAY,
             lead_unit=Unit.objects.get(code="VN"),
         )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The carry-over sorts a million reports twice: in memory, not on disk.
+                cursor.execute("SET LOCAL work_mem = '128MB'")
         with bulk_load_window([Assignment, Report, Observation]):
-            assignments, reports = _assignments_and_reports(rng, programme, units, step)
+            tasks, originals = _assignments_and_reports(rng, programme, units, step)
+            _reset_sequences([Assignment, Report])
+            carry_batch.carry_over_batch(
+                unit_ids=[pk for rows in units.values() for pk, _path, last in rows if last is not None],
+                programme_ids=[programme.pk],
+                plan=_plan(tasks, units),
+                today=_today(),
+            )
+            step("carry-over", 0)
+            reported = _reports_after_change(rng, programme, originals)
+            # Only the assignments that got reports after the change: the carry-over set the others'.
+            carry_batch.refresh_chains(
+                assignment_ids_sql="SELECT unnest(%s::bigint[]) AS id",
+                params=[sorted(reported)],
+                today=_today(),
+            )
             observations = _observations(rng, programme, units, step)
             step("indexes", 0)
         _reset_sequences([Unit, Assignment, Report, Observation])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in ("projects_unit", "projects_assignment", "projects_report", "metrics_observation"):
+            for table in (
+                "projects_unit",
+                "projects_unit_successors",
+                "projects_task",
+                "projects_assignment",
+                "projects_report",
+                "metrics_observation",
+            ):
                 cursor.execute(f"ANALYZE {table}")
     ensure_search_keys()
     return Generated(
-        units=Unit.objects.count(), assignments=assignments, reports=reports, observations=observations
+        units=Unit.objects.count(),
+        assignments=Assignment.objects.filter(task__programme=programme).count(),
+        reports=Report.objects.filter(programme=programme).count(),
+        observations=observations,
     )
 
 
-def _units(rng: random.Random, scale: float) -> dict[str, list[tuple[int, str]]]:
-    """Create districts and communes up to the scale's totals; return kind → [(id, path)] of every unit."""
+def _today() -> date:
+    return date.today()  # noqa: DTZ011 (a calendar day for report chains, as projects.services uses)
+
+
+def _units(rng: random.Random, scale: float) -> dict[str, list[tuple[int, str, date | None]]]:
+    """Create districts and communes of 2022 up to the scale's totals, ended on 30/06/2025 with their
+    successors; return kind → [(id, path, last day)] of every unit of the map of 2022."""
     # The map of 2022 (63 provinces, 705 districts, 10,599 communes); the units of today are the demo's.
     units_2022 = Unit.objects.valid_on(FIRST_DAY)
     provinces = list(
@@ -319,10 +384,22 @@ def _units(rng: random.Random, scale: float) -> dict[str, list[tuple[int, str]]]
     )
     want_districts = max(1, round(DISTRICTS * scale)) - units_2022.filter(kind=UnitKind.DISTRICT).count()
     want_communes = max(1, round(COMMUNES * scale)) - units_2022.filter(kind=UnitKind.COMMUNE).count()
-    columns = ["id", "code", "name", "short_name", "name_en", "kind", "region", "parent_id", "path", "depth"]
+    columns = [
+        "id",
+        "code",
+        "name",
+        "short_name",
+        "name_en",
+        "kind",
+        "region",
+        "parent_id",
+        "path",
+        "depth",
+        "valid_to",
+    ]
     writer = BulkWriter(Unit, columns)
     next_id = _next_id(Unit)
-    districts = []
+    districts = []  # (id, path, depth, province id)
     for index in range(max(0, want_districts)):
         parent_id, parent_path, parent_depth = provinces[index % len(provinces)]
         code = f"XD{index + 1:04d}"
@@ -337,14 +414,16 @@ def _units(rng: random.Random, scale: float) -> dict[str, list[tuple[int, str]]]
             parent_id,
             f"{parent_path}{code}/",
             parent_depth + 1,
+            LAST_DAY,
         )
         writer.add(row)
-        districts.append((next_id, row[8], row[9]))
+        districts.append((next_id, row[8], row[9], parent_id))
         next_id += 1
     writer.flush()
+    communes = []  # (id, province id)
     for index in range(max(0, want_communes)):
-        parent_id, parent_path, parent_depth = (
-            districts[rng.randrange(len(districts))] if districts else provinces[0]
+        parent_id, parent_path, parent_depth, province_id = (
+            districts[rng.randrange(len(districts))] if districts else (*provinces[0], provinces[0][0])
         )
         code = f"XC{index + 1:06d}"
         writer.add(
@@ -359,20 +438,95 @@ def _units(rng: random.Random, scale: float) -> dict[str, list[tuple[int, str]]]
                 parent_id,
                 f"{parent_path}{code}/",
                 parent_depth + 1,
+                LAST_DAY,
             )
         )
+        communes.append((next_id, province_id))
         next_id += 1
     writer.flush()
-    by_kind: dict[str, list[tuple[int, str]]] = {}
-    # Work is given on the map of 2022 (the demo's units of today would otherwise take work at any scale).
-    for pk, path, kind in (
+    _successors([(pk, province) for pk, _path, _depth, province in districts], communes)
+    by_kind: dict[str, list[tuple[int, str, date | None]]] = {}
+    # Work is given on the map of 2022 (the demo's units of today would otherwise take work at any
+    # scale); it reaches today's units by the carry-over.
+    for pk, path, kind, last in (
         Unit.objects.valid_on(FIRST_DAY)
         .filter(path__startswith="VN/")
-        .values_list("pk", "path", "kind")
+        .values_list("pk", "path", "kind", "valid_to")
         .order_by("pk")
     ):
-        by_kind.setdefault(kind, []).append((pk, path))
+        by_kind.setdefault(kind, []).append((pk, path, last))
     return by_kind
+
+
+def _successors(districts: list[tuple[int, int]], communes: list[tuple[int, int]]) -> None:
+    """Name the successors of the generated districts and communes (each given with its old province).
+
+    The old province's successor is the province of today that holds its territory (loaded from
+    Resolution 202/2025/QH15 by projects.unit_map). A district passes to that province, as real
+    districts do (unit_map.end_local_2022: the district level was abolished). A commune passes to a
+    real commune of that province: the generated communes of a province of today, in id order, are
+    spread evenly over its real communes in code order (the i-th of m goes to the (i·n/m)-th of n),
+    so that, as in the reform, about three communes of before make one of today and every commune
+    of today has predecessors at scale 1. One commune in SPLIT_EVERY is also split into the next
+    real commune, so that the carry-over plan (_plan) is exercised at scale as the reform's splits
+    were. No randomness: the lineage depends only on the units, not on the seed's draws.
+    """
+    province_today = dict(
+        Unit.successors.through.objects.filter(
+            from_unit__kind=UnitKind.PROVINCE, from_unit__valid_to=LAST_DAY
+        ).values_list("from_unit_id", "to_unit_id")
+    )
+    real: dict[int, list[int]] = {}
+    for pk, parent_id in (
+        Unit.objects.filter(kind=UnitKind.COMMUNE, valid_from=CHANGE)
+        .order_by("code")
+        .values_list("pk", "parent_id")
+    ):
+        real.setdefault(parent_id, []).append(pk)
+    links = BulkWriter(Unit.successors.through, ["from_unit_id", "to_unit_id"])
+    for pk, province in districts:
+        if province in province_today:
+            links.add((pk, province_today[province]))
+    by_province: dict[int, list[int]] = {}
+    for pk, province in communes:
+        if province in province_today:
+            by_province.setdefault(province_today[province], []).append(pk)
+    for province, olds in by_province.items():
+        options = real.get(province) or [province]
+        for index, pk in enumerate(olds):
+            first = index * len(options) // len(olds)
+            links.add((pk, options[first]))
+            if index % SPLIT_EVERY == SPLIT_EVERY - 1 and len(options) > 1:
+                links.add((pk, options[(first + 1) % len(options)]))
+    links.flush()
+
+
+def _plan(tasks, units) -> dict[tuple[str, str, str], str]:
+    """The carry-over plan of the units with several successors (lineage.read_plan's keys).
+
+    As a programme office would divide a split commune's tasks: alternately between its successors
+    in code order, task by task, so that each successor takes a share and the plan is the same for
+    the same data.
+    """
+    kinds = {kind for _task, task_kinds in tasks for kind in task_kinds}
+    ended = [pk for kind in kinds for pk, _path, last in units.get(kind, []) if last is not None]
+    successors: dict[int, list[tuple[str, str]]] = {}
+    for from_id, code, to_code in (
+        Unit.successors.through.objects.filter(from_unit_id__in=ended)
+        .values_list("from_unit_id", "from_unit__code", "to_unit__code")
+        .order_by("from_unit_id", "to_unit__code")
+    ):
+        successors.setdefault(from_id, []).append((code, to_code))
+    plan = {}
+    split = {pk: options for pk, options in successors.items() if len(options) > 1}
+    if not split:
+        return plan
+    kind_of = {pk: kind for kind, rows in units.items() for pk, _path, _last in rows if pk in split}
+    for index, (task, task_kinds) in enumerate(tasks):
+        for pk, options in split.items():
+            if kind_of[pk] in task_kinds:
+                plan[(CODE, task.code, options[0][0])] = options[index % len(options)][1]
+    return plan
 
 
 def _assignments_and_reports(rng, programme, units, step) -> tuple[int, int]:
@@ -402,7 +556,7 @@ def _assignments_and_reports(rng, programme, units, step) -> tuple[int, int]:
             )
     Task.objects.bulk_create([task for task, _kinds in tasks])
 
-    today = date.today()  # noqa: DTZ011 (a calendar day for report chains, as projects.services uses)
+    today = _today()
     assignment_columns = [
         "id",
         "task_id",
@@ -434,18 +588,21 @@ def _assignments_and_reports(rng, programme, units, step) -> tuple[int, int]:
     reports = BulkWriter(Report, report_columns)
     assignment_id = _next_id(Assignment)
     report_id = _next_id(Report)
-    span = (LAST_DAY - FIRST_DAY).days
     review_states = (
         [ReviewState.ACCEPTED] * 85
         + [ReviewState.SUBMITTED] * 8
         + [ReviewState.RETURNED] * 5
         + [ReviewState.WITHDRAWN] * 2
     )
+    # The state each assignment of an ended unit will carry: its latest progress in the reported view.
+    originals: dict[int, int] = {}
     for task, kinds in tasks:
-        for unit_id, _path in (row for kind in kinds for row in units.get(kind, [])):
+        for unit_id, _path, last in (row for kind in kinds for row in units.get(kind, [])):
             deadline = task.deadline
+            # A unit reports until its last day (a unit of 2022 that continues: until today).
+            span = ((min(last, today) if last else today) - FIRST_DAY).days + 1
             n_reports = rng.randrange(0, 2 * TARGET_REPORTS_PER_ASSIGNMENT + 1)
-            days = sorted(rng.sample(range(span), n_reports))
+            days = sorted(rng.sample(range(span), min(span, n_reports)))
             history = []
             progress = 0
             for offset in days:
@@ -466,6 +623,9 @@ def _assignments_and_reports(rng, programme, units, step) -> tuple[int, int]:
                     ]
                 )
                 report_id += 1
+            if last is not None:
+                counting = [row for row in history if row[5] in (ReviewState.ACCEPTED, ReviewState.SUBMITTED)]
+                originals[assignment_id] = counting[-1][2] if counting else 0
             verified_latest = reported_latest = None
             for view_states, slot in (
                 ((ReviewState.ACCEPTED,), "verified"),
@@ -514,7 +674,76 @@ def _assignments_and_reports(rng, programme, units, step) -> tuple[int, int]:
                 step("assignments", 50_000)
     assignments.flush()
     reports.flush()
-    return assignments.written, reports.written
+    return tasks, originals
+
+
+def _reports_after_change(rng: random.Random, programme: Programme, originals: dict[int, int]) -> set[int]:
+    """Reports of the successors on the work they carried, from the day it passed to today.
+
+    Work not done when it passed gets 0 to REPORTS_AFTER_CHANGE more reports, continuing the
+    progress it carried. Chains are set afterwards (carry_batch.refresh_chains). Return the ids of
+    the assignments that got reports.
+    """
+    today = _today()
+    carried = Assignment.objects.filter(task__programme=programme, carried_from__isnull=False).order_by(
+        "carried_from_id"
+    )
+    report_columns = [
+        "id",
+        "programme_id",
+        "assignment_id",
+        "status",
+        "percent",
+        "completed_on",
+        "effective_date",
+        "note",
+        "evidence_file",
+        "evidence_url",
+        "submitted_at",
+        "review_state",
+        "reviewed_at",
+        "review_note",
+    ]
+    writer = BulkWriter(Report, report_columns)
+    report_id = _next_id(Report)
+    review_states = [ReviewState.ACCEPTED] * 90 + [ReviewState.SUBMITTED] * 10
+    reported = set()
+    for pk, original, first in carried.values_list("pk", "carried_from_id", "valid_from").iterator(
+        chunk_size=20_000
+    ):
+        progress = originals.get(original, 100)
+        if progress >= 100 or first > today:
+            continue
+        span = (today - first).days + 1
+        days = sorted(rng.sample(range(span), min(span, rng.randrange(0, REPORTS_AFTER_CHANGE + 1))))
+        for offset in days:
+            effective = first + timedelta(days=offset)
+            progress = min(100, progress + rng.randrange(10, 60))
+            done = progress >= 100
+            review = rng.choice(review_states)
+            submitted = datetime.combine(effective, time(9), TZ)
+            writer.add(
+                (
+                    report_id,
+                    programme.pk,
+                    pk,
+                    (ReportStatus.DONE if done else ReportStatus.IN_PROGRESS).value,
+                    progress,
+                    effective if done else None,
+                    effective,
+                    "",
+                    "",
+                    "",
+                    submitted,
+                    review.value,
+                    submitted + timedelta(days=2) if review == ReviewState.ACCEPTED else None,
+                    "",
+                )
+            )
+            report_id += 1
+            reported.add(pk)
+    writer.flush()
+    return reported
 
 
 def _observations(rng, programme, units, step) -> int:
@@ -535,29 +764,49 @@ def _observations(rng, programme, units, step) -> int:
     columns = ["id", "indicator_id", "unit_id", "period", "value", "denominator", "source", "reported_at"]
     writer = BulkWriter(Observation, columns)
     next_id = _next_id(Observation)
+    # Month ends from the first month to the last whole month before today.
     periods = []
     year, month = FIRST_DAY.year, FIRST_DAY.month
-    for _ in range(OBSERVATION_MONTHS):
+    today = _today()
+    while True:
         month += 1
         if month > 12:
             year, month = year + 1, 1
-        periods.append(date(year, month, 1) - timedelta(days=1))
+        period = date(year, month, 1) - timedelta(days=1)
+        if period >= today:
+            break
+        periods.append(period)
+    reporting_kinds = (UnitKind.COMMUNE, UnitKind.DISTRICT, UnitKind.PROVINCE, *CENTRAL_KINDS)
+    # Each unit of either map reports for the months it existed: the units of 2022 until they ended,
+    # their successors of today (the 34 provinces, the communes of 01/07/2025, the ministries of
+    # 01/03/2025) from their first day.
     reporting = [
-        unit_id
-        for kind in (UnitKind.COMMUNE, UnitKind.DISTRICT, UnitKind.PROVINCE, *CENTRAL_KINDS)
-        for unit_id, _path in units.get(kind, [])
+        (unit_id, None, last) for kind in reporting_kinds for unit_id, _path, last in units.get(kind, [])
+    ]
+    known = {unit_id for unit_id, _first, _last in reporting}
+    # Of today's units, those that took over generated work (all of them at scale 1).
+    heirs = set(
+        Unit.successors.through.objects.filter(from_unit_id__in=known).values_list("to_unit_id", flat=True)
+    )
+    reporting += [
+        (pk, first, None)
+        for pk, first in Unit.objects.filter(pk__in=heirs - known, kind__in=reporting_kinds)
+        .order_by("pk")
+        .values_list("pk", "valid_from")
     ]
     # Dates and times as text once, not once per row: five million rows make this the hot loop.
     stamps = [
-        (period.isoformat(), datetime.combine(period + timedelta(days=3), time(10), TZ).isoformat())
+        (period, period.isoformat(), datetime.combine(period + timedelta(days=3), time(10), TZ).isoformat())
         for period in periods
     ]
     randrange = rng.randrange
     for indicator in indicators:
         denominator = 100 if indicator.aggregation == Aggregation.RATIO else None
-        for unit_id in reporting:
+        for unit_id, first, last in reporting:
             value = randrange(0, 50)
-            for period, reported_at in stamps:
+            for day, period, reported_at in stamps:
+                if (first and day < first) or (last and day > last):
+                    continue
                 value += randrange(0, 8)
                 writer.add(
                     (next_id, indicator.pk, unit_id, period, value, denominator, "tổng hợp", reported_at)

@@ -27,7 +27,7 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from metrics import charts, dashboard, figure_cache, lineage, readers, staleness, tilemap
+from metrics import charts, comparable, dashboard, figure_cache, lineage, readers, staleness, tilemap
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -681,7 +681,14 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             readers.programme_summary(programme=programme, unit=self.unit, as_of=self.as_of)
         )
         trend = dashboard.trend(programme=programme, as_of=self.as_of, unit=self.unit)
+        # A successor's trend before it existed: the sum of its predecessors, labelled (metrics.comparable).
+        history = comparable.comparable_trend(programme=programme, as_of=self.as_of, unit=self.unit)
+        trend_figure = charts.completion_trend(trend, language=self.language)
+        if history:
+            comparable.add_to_chart(trend_figure, history)
         context.update(
+            comparable_history=history,
+            comparable_rows=[row for row in history["rows"] if row["comparable"]] if history else [],
             own=own,
             peers_ranked=sum(1 for r in peers if r["rank"] is not None),
             tied_with=sum(1 for r in peers if own and r["rank"] == own["rank"] and r["code"] != own["code"]),
@@ -696,7 +703,7 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
             status_bars=charts.status_bars(verified, reported),
             trend=trend,
             trend_last=trend[-1] if trend else None,
-            trend_chart=self.chart("chart-trend", charts.completion_trend(trend, language=self.language)),
+            trend_chart=self.chart("chart-trend", trend_figure),
             overdue=figure_cache.remember(
                 programme,
                 self.as_of,

@@ -58,6 +58,17 @@ def test_bench_prints_a_table_and_one_json_object_last():
         assert name in figures
     assert figures["report_to_fresh_seconds"] is None or figures["report_to_fresh_seconds"] >= 0
     assert any(line.startswith("recompute_ratio") for line in lines)
+    # Both maps: the recompute and the pages today (34 provinces) and before 01/07/2025 (63 provinces).
+    for name in (
+        "recompute_before_change_seconds",
+        "recompute_before_change_ratio",
+        "page_summary_before_change_p50_ms",
+        "page_unit_province_before_change_queries",
+        "any_day_before_change_max_p50_ms",
+    ):
+        assert name in figures, name
+    assert figures["pages_before_change_day"] < "2025-07-01"
+    assert figures["any_day_before_change"] < "2025-07-01"
     # The national brief and the national programme's brief, each rendered as one A4 page.
     assert figures["brief_pdf_national_pages"] == 1
     assert figures["brief_pdf_programme_pages"] == 1
