@@ -91,21 +91,21 @@ def add_to_chart(figure, history: dict):
     """Draw the comparable history on a completion trend chart (metrics.charts.completion_trend): a
     grey dotted line over the days before the unit existed, named by its label in the legend, where a
     click hides or shows it."""
-    import plotly.graph_objects as go
-
-    from metrics.charts import GREY
+    from metrics.charts import GREY, _number
 
     rows = [row for row in history["rows"] if row["comparable"]]
-    figure.add_trace(
-        go.Scatter(
-            x=[row["day"].isoformat() for row in rows],
-            y=[row["percent"] for row in rows],
-            name=history["label"],
-            mode="lines+markers",
-            line={"color": GREY, "width": 2, "dash": "dot"},
-            marker={"size": 6, "symbol": "square-open"},
-            customdata=[[row["done"], row["total"]] for row in rows],
-            hovertemplate="%{y:.1f}% (%{customdata[0]:,}/%{customdata[1]:,})<extra></extra>",
-        )
+    # Charts are plotly's JSON as plain dicts (metrics.charts): the trace is added in that form.
+    figure["data"].append(
+        {
+            "type": "scatter",
+            "x": [row["day"].isoformat() for row in rows],
+            "y": [_number(row["percent"]) for row in rows],
+            "name": history["label"],
+            "mode": "lines+markers",
+            "line": {"color": GREY, "width": 2, "dash": "dot"},
+            "marker": {"size": 6, "symbol": "square-open"},
+            "customdata": [[row["done"], row["total"]] for row in rows],
+            "hovertemplate": "%{y:.1f}% (%{customdata[0]:,}/%{customdata[1]:,})<extra></extra>",
+        }
     )
     return figure

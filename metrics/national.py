@@ -279,6 +279,10 @@ def remove() -> None:
         cursor.execute(
             "DELETE FROM metrics_indicatorrollup WHERE unit_id IN (SELECT id FROM projects_unit WHERE code LIKE 'X%%')"
         )
+        # The search keys that generate() builds for the generated units (projects.unit_search).
+        cursor.execute(
+            "DELETE FROM projects_unitsearchkey WHERE unit_id IN (SELECT id FROM projects_unit WHERE code LIKE 'X%%')"
+        )
         cursor.execute(
             "DELETE FROM projects_unit_successors WHERE from_unit_id IN "
             "(SELECT id FROM projects_unit WHERE code LIKE 'X%%')"
