@@ -54,6 +54,23 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DISTRICTS, COMMUNES = 705, 10_599
 TARGET_REPORTS_PER_ASSIGNMENT = 4
 FIRST_DAY = date(2022, 1, 6)
+# The columns of a generated report, written by COPY; the first era adds its chains as it writes them.
+REPORT_COLUMNS = [
+    "id",
+    "programme_id",
+    "assignment_id",
+    "status",
+    "percent",
+    "completed_on",
+    "effective_date",
+    "note",
+    "evidence_file",
+    "evidence_url",
+    "submitted_at",
+    "review_state",
+    "reviewed_at",
+    "review_note",
+]
 CHANGE = date(2025, 7, 1)  # Resolution 202/2025/QH15: the map of 34 provinces and 3,321 communes
 LAST_DAY = CHANGE - timedelta(days=1)  # the last day of the map of 2022
 # One generated commune in SPLIT_EVERY is split between two communes of today (the reform split some
@@ -570,24 +587,7 @@ def _assignments_and_reports(rng, programme, units, step) -> tuple[int, int]:
         "verified_report_id",
         "reported_report_id",
     ]
-    report_columns = [
-        "id",
-        "programme_id",
-        "assignment_id",
-        "status",
-        "percent",
-        "completed_on",
-        "effective_date",
-        "note",
-        "evidence_file",
-        "evidence_url",
-        "submitted_at",
-        "review_state",
-        "reviewed_at",
-        "review_note",
-        "verified_until",
-        "reported_until",
-    ]
+    report_columns = [*REPORT_COLUMNS, "verified_until", "reported_until"]
     assignments = BulkWriter(Assignment, assignment_columns)
     reports = BulkWriter(Report, report_columns)
     assignment_id = _next_id(Assignment)
@@ -692,22 +692,7 @@ def _reports_after_change(rng: random.Random, programme: Programme, originals: d
     carried = Assignment.objects.filter(task__programme=programme, carried_from__isnull=False).order_by(
         "carried_from_id"
     )
-    report_columns = [
-        "id",
-        "programme_id",
-        "assignment_id",
-        "status",
-        "percent",
-        "completed_on",
-        "effective_date",
-        "note",
-        "evidence_file",
-        "evidence_url",
-        "submitted_at",
-        "review_state",
-        "reviewed_at",
-        "review_note",
-    ]
+    report_columns = REPORT_COLUMNS
     writer = BulkWriter(Report, report_columns)
     report_id = _next_id(Report)
     review_states = [ReviewState.ACCEPTED] * 90 + [ReviewState.SUBMITTED] * 10
