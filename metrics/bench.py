@@ -341,7 +341,9 @@ def run(context: Context, *, log: Callable[[str], None], skip: set[str] = frozen
         if item.name in skip:
             continue
         log(f"… {item.name}")
+        started = time.monotonic()
         context.figures.update(item.function(context))
+        log(f"  {item.name}: {time.monotonic() - started:.1f} s")
     return context.figures
 
 

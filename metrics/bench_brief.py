@@ -22,7 +22,7 @@ from django.test import override_settings
 
 from metrics import rollups
 from metrics.bench import Context, measurement
-from metrics.bench_pages import HISTORY_STEP_DAYS, _client
+from metrics.bench_pages import HISTORY_STEP_DAYS, _client, timed_runs
 from metrics.models import RollupDay
 
 RUNS = 5
@@ -37,7 +37,7 @@ def without_page_cache():
     return override_settings(CACHES=caches, TIENDO_PAGE_CACHE=NO_PAGE_CACHE)
 
 
-def time_pdf(client, url: str, runs: int = RUNS) -> tuple[float, int, int]:
+def time_pdf(client, url: str, runs: int | None = None) -> tuple[float, int, int]:
     """Return (median milliseconds, pages, status) of a brief's PDF, warm."""
     from pypdf import PdfReader
 
@@ -45,7 +45,8 @@ def time_pdf(client, url: str, runs: int = RUNS) -> tuple[float, int, int]:
     pages = len(PdfReader(io.BytesIO(response.content)).pages) if response.status_code == 200 else 0
     times = []
     with override_settings(DEBUG=False):
-        for _ in range(runs):
+        # As many as the pages, at most RUNS: a PDF takes ten times a page's time.
+        for _ in range(runs or min(RUNS, timed_runs())):
             started = time.perf_counter()
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)

@@ -1,8 +1,8 @@
 """Page measurements for ``manage.py bench``: queries and warm server time per page, and the weight of ``/``.
 
 Registered into metrics.bench's registry on import. Each page is requested in-process through Django's
-test client (the whole middleware and template stack, no network), once to warm, then ``RUNS`` times:
-the figure is the median. The programme measured is the generated national one, with its trend history
+test client (the whole middleware and template stack, no network), once to warm, then ``timed_runs()`` times
+(11, or ``bench --runs``): the figure is the median. The programme measured is the generated national one, with its trend history
 stored as production keeps it (``recompute_rollups --history``).
 """
 
@@ -27,6 +27,12 @@ from projects.choices import UnitKind
 from projects.models import Task, Unit
 
 RUNS = 11
+
+
+def timed_runs() -> int:
+    """How many timed requests a figure is the median of: ``RUNS``, or fewer where only the figures' presence
+    matters (``bench --runs``, the suite's own run of the bench)."""
+    return getattr(settings, "TIENDO_BENCH_RUNS", RUNS)
 HISTORY_STEP_DAYS = 91
 
 
@@ -87,7 +93,7 @@ def _client() -> Client:
     return Client(SERVER_NAME=names[0] if names and names[0] else "localhost")
 
 
-def measure_page(client: Client, url: str, runs: int = RUNS) -> tuple[int, float, int]:
+def measure_page(client: Client, url: str, runs: int | None = None) -> tuple[int, float, int]:
     """Return (queries, median milliseconds, status) of a warm page."""
     response = client.get(url)
     # The log keeps at most 9,000 queries: empty it, or a full log would count nothing.
@@ -99,7 +105,7 @@ def measure_page(client: Client, url: str, runs: int = RUNS) -> tuple[int, float
     times = []
     # Timed as production serves: DEBUG off, so no query log or debug pages weigh on the figure.
     with override_settings(DEBUG=False):
-        for _ in range(runs):
+        for _ in range(runs or timed_runs()):
             started = time.perf_counter()
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)

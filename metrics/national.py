@@ -381,7 +381,11 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
                 "projects_report",
                 "metrics_observation",
             ):
-                cursor.execute(f"ANALYZE {table}")
+                # VACUUM as well where it can run (not in a transaction, as in tests): it marks the fresh
+                # pages all-visible, without which PostgreSQL will not answer from an index alone (the
+                # review queue's size: 380 ms by the heap, 50 ms by the index).
+                vacuum = "VACUUM (ANALYZE)" if not connection.in_atomic_block else "ANALYZE"
+                cursor.execute(f"{vacuum} {table}")
     ensure_search_keys()
     return Generated(
         units=Unit.objects.count(),

@@ -37,7 +37,8 @@ def status_rows(programme_id: int, day: date, deep: list[tuple[int, str, int]]):
     """Yield (changed unit, task, central, verified status, reported status, count) for the subtrees of the
     changed units, each assignment counted under the deepest changed unit that holds it."""
     target = targets_of_units(deep)
-    tops = [path for _pk, path, depth in deep if depth == min(d for _p, _q, d in deep)]
+    top_depth = min(depth for _pk, _path, depth in deep)
+    tops = [path for _pk, path, depth in deep if depth == top_depth]
     # The subtrees by path prefix: a list of ten thousand unit ids instead misleads the planner into a
     # nested loop over every assignment (20 s at scale 1 instead of a few). Grouping in the database by
     # the changed unit (an unnest join) cost more than it saved: the rows are mapped here.

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import AssignmentStatus, ReportStatus
-from projects.models import Assignment, Programme, Report
+from projects.models import Assignment, Programme, Report, Unit
 
 
 class ReporterAssignmentFilter(django_filters.FilterSet):
@@ -109,11 +109,12 @@ class ReviewQueueFilter(django_filters.FilterSet):
         # The subtree's assignments as a set that PostgreSQL hashes once (the LIMIT keeps the subquery
         # from being turned into a join), tested on each report read in queue order from the index.
         # As a join, each report of the national queue would cost a lookup of its assignment and unit:
-        # two seconds at scale 1 for a subtree that holds few reports.
+        # two seconds at scale 1 for a subtree that holds few reports. The subtree's units are read first,
+        # as ids: from a join on the path, PostgreSQL read every assignment in the country to find a
+        # province's (130 ms at scale 1 on both maps, against 13 ms by the unit index).
+        unit_ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
         in_subtree = (
-            Assignment.objects.filter(unit__path__startswith=unit.path)
-            .order_by()
-            .values("pk")[:SUBTREE_FENCE]
+            Assignment.objects.filter(unit_id__in=unit_ids).order_by().values("pk")[:SUBTREE_FENCE]
         )
         return queryset.filter(assignment_id__in=in_subtree)
 

@@ -11,7 +11,7 @@ a programme still running on L + 1 passes to a successor:
   counting in the reported view, are copied onto the new assignment as carried reports
   (``Report.carried_from``) with the same status, dates and review state. Reports made before stay
   with the unit that made them. A carried report is never reviewed itself: when its original is
-  accepted, returned or withdrawn, the copy follows (follow_original), and it never enters a review
+  accepted, returned or withdrawn, the copy follows (follow_originals), and it never enters a review
   queue;
 - a unit with one successor passes everything to it; a unit with several (a commune split among
   several) passes each assignment as a carry-over plan says (read_plan): without a plan entry the
@@ -423,26 +423,39 @@ def carry_reports(pairs: Iterable[tuple[Assignment, Assignment]]) -> int:
     return len(copies)
 
 
-def follow_original(report: Report) -> None:
-    """Make the carried copies of a report follow its review, and carry a newer state if there is one."""
-    copies = list(report.carried_copies.all())
-    for copy in copies:
-        if copy.review_state == report.review_state:
-            continue
-        copy.review_state = report.review_state
-        copy.reviewed_by_id = report.reviewed_by_id
-        copy.reviewed_at = report.reviewed_at
-        copy.review_note = report.review_note
-        copy.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_note"])
-    if report.assignment_id is None:
-        return
-    original = Assignment.objects.get(pk=report.assignment_id)
-    pairs = [(original, carried) for carried in original.carried_to.all()] if original.valid_to else []
-    added = carry_reports(pairs) if pairs else 0
-    if copies and not added:
-        from projects.services import report_chains_refresh
+def follow_originals(reports: Iterable[Report]) -> None:
+    """Make the carried copies of reports follow their review, and carry a newer state where there is one.
 
-        report_chains_refresh(assignment_ids={copy.assignment_id for copy in copies})
+    For a review of many reports at once, in a fixed number of queries: one by one, a thousand reports
+    accepted on the map of 2022 cost five thousand queries (13 s at scale 1 on both maps).
+    """
+    from projects.services import report_chains_refresh
+
+    by_id = {report.pk: report for report in reports}
+    changed = []
+    for copy in Report.objects.filter(carried_from_id__in=list(by_id)).order_by("pk"):
+        original = by_id[copy.carried_from_id]
+        if copy.review_state == original.review_state:
+            continue
+        copy.review_state = original.review_state
+        copy.reviewed_by_id = original.reviewed_by_id
+        copy.reviewed_at = original.reviewed_at
+        copy.review_note = original.review_note
+        # The trail names the reviewer of the original, as a save in their request would.
+        copy._history_user = original.reviewed_by if original.reviewed_by_id else None
+        changed.append(copy)
+    if changed:
+        Report.objects.bulk_update(
+            changed, ["review_state", "reviewed_by", "reviewed_at", "review_note"], batch_size=2000
+        )
+        Report.history.bulk_history_create(changed, update=True)
+    assignment_ids = {report.assignment_id for report in by_id.values() if report.assignment_id}
+    ended = Assignment.objects.filter(pk__in=assignment_ids, valid_to__isnull=False)
+    carried = Assignment.objects.filter(carried_from__in=ended).select_related("carried_from").order_by("pk")
+    carry_reports([(assignment.carried_from, assignment) for assignment in carried])
+    if changed:
+        # The copies' chains, whether or not carry_reports just brought them up to date (it is idempotent).
+        report_chains_refresh(assignment_ids={copy.assignment_id for copy in changed})
 
 
 def _follow_memberships(units: dict[int, Unit], successors: dict[int, list[Unit]]) -> int:

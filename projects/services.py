@@ -361,9 +361,7 @@ def _after_reports_change(reports: list[Report]) -> None:
     if ended:
         from projects import lineage
 
-        for report in reports:
-            if report.assignment_id in ended:
-                lineage.follow_original(report)
+        lineage.follow_originals([report for report in reports if report.assignment_id in ended])
     unit_paths = set(
         Unit.objects.filter(
             Q(assignments__pk__in=assignment_ids) | Q(assignments__carried_from__in=ended)

@@ -41,8 +41,10 @@ def private_media(settings, tmp_path_factory):
 
 @pytest.fixture
 def committed_demo(transactional_db):
-    """The demo, committed, for tests whose other processes must see it."""
-    call_command("loaddemo", "--force", verbosity=0)
+    """The demo, committed, for tests whose other processes must see it (loaded once, then restored)."""
+    from tests.demo_snapshot import load_committed_demo
+
+    load_committed_demo()
 
 
 @pytest.fixture

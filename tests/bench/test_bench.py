@@ -4,7 +4,7 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from metrics import national, rollups
@@ -50,13 +50,19 @@ def test_bench_prints_a_table_and_one_json_object_last():
     # "load" runs gunicorn, a separate process: it cannot see this test's uncommitted transaction, and its
     # workers block on the locks that transaction holds until gunicorn kills them (RemoteDisconnected).
     # tests/bench/test_loadbench.py covers the gunicorn server and the bounded client on committed data.
-    call_command("bench", scale=SCALE, skip=["recompute memory", "load"], stdout=out, stderr=io.StringIO())
+    # One timed request per page: the figures' presence is tested here, their size by `make bench`.
+    call_command(
+        "bench", scale=SCALE, runs=1, skip=["recompute memory", "load"], stdout=out, stderr=io.StringIO()
+    )
     lines = out.getvalue().strip().splitlines()
     figures = json.loads(lines[-1])
     assert figures["scale"] == SCALE
     for name in ("generation_seconds", "recompute_seconds", "sql_aggregate_seconds", "recompute_ratio"):
         assert name in figures
     assert figures["report_to_fresh_seconds"] is None or figures["report_to_fresh_seconds"] >= 0
+    # Not measured inside the test's transaction, where no commit comes: said, not waited on for a minute.
+    assert figures["report_to_fresh_page_seconds"] is None
+    assert any("report_to_fresh_page_seconds not measured" in line for line in lines)
     assert any(line.startswith("recompute_ratio") for line in lines)
     # Both maps: the recompute and the pages today (34 provinces) and before 01/07/2025 (63 provinces).
     for name in (
@@ -73,3 +79,8 @@ def test_bench_prints_a_table_and_one_json_object_last():
     assert figures["brief_pdf_national_pages"] == 1
     assert figures["brief_pdf_programme_pages"] == 1
     assert figures["brief_pdf_national_ms"] > 0
+
+
+def test_bench_refuses_a_number_of_runs_below_one():
+    with pytest.raises(CommandError, match="--runs"):
+        call_command("bench", scale=SCALE, runs=0, stdout=io.StringIO(), stderr=io.StringIO())

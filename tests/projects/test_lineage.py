@@ -125,6 +125,50 @@ def test_a_carried_report_follows_its_original_and_is_not_in_the_review_queue():
         )
 
 
+def _pending_on_ha_giang(admin, count: int) -> list[Report]:
+    """Reports awaiting review, one on each of ``count`` of Hà Giang's carried assignments, before the change."""
+    ha_giang = selectors.unit_for_code("02", on=LAST_DAY)
+    open_ones = list(
+        Assignment.objects.filter(unit=ha_giang, task__programme__code="DA06", carried_to__isnull=False)
+        .distinct()
+        .order_by("task__code")
+    )
+    assert len(open_ones) >= count
+    day = LAST_DAY - timedelta(days=3)
+    return [
+        services.report_submit(
+            user=admin, assignment=a, status=ReportStatus.DONE, percent=100, completed_on=day, effective_date=day
+        )
+        for a in open_ones[:count]
+    ]
+
+
+def test_a_bulk_review_moves_every_carried_copy_in_queries_that_do_not_grow_with_it():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = f.UserFactory(username="lineage-bulk", is_superuser=True)
+    pending = _pending_on_ha_giang(admin, 4)
+    queries = []
+    for batch in (pending[:1], pending[1:]):
+        with CaptureQueriesContext(connection) as captured:
+            services.reports_review(reports=batch, user=admin, accept=True)
+        queries.append(len(captured))
+    assert queries[0] == queries[1], queries
+    for report in pending:
+        copy = report.carried_copies.get()
+        assert (copy.review_state, copy.reviewed_by) == (ReviewState.ACCEPTED, admin)
+        # Each copy's trail has the review, by the original's reviewer.
+        assert copy.history.first().history_user == admin
+        assert copy.history.first().review_state == ReviewState.ACCEPTED
+        carried = copy.assignment
+        assert selectors.assignment_status_as_of(carried, as_of=FIRST_DAY, view=View.VERIFIED) in DONE
+    # The successor's figures equal a count from the reports, as one by one would leave them.
+    da06 = Programme.objects.get(code="DA06")
+    rollups.recompute_programme(da06, day=FIRST_DAY)
+    assert rollups.verify_programme(da06, FIRST_DAY) == []
+
+
 def test_reporters_follow_their_unit():
     hagiang = Membership.objects.filter(user__username="hagiang", role="reporter")
     assert {m.unit for m in hagiang} == {

@@ -1,7 +1,9 @@
 import json
+from contextlib import nullcontext
 from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.test import override_settings
 from django.utils.translation import gettext as _
 
 from metrics import (
@@ -30,15 +32,23 @@ class Command(BaseCommand):
             help=_("Leave out a measurement by its name (repeatable)."),
         )
         parser.add_argument(
+            "--runs",
+            type=int,
+            help=_("Timed requests per page, the figure being their median (default 11)."),
+        )
+        parser.add_argument(
             "--child-recompute", type=date.fromisoformat, help="internal: the memory measurement"
         )
 
-    def handle(self, *args, scale, seed, skip=(), child_recompute=None, **options):
+    def handle(self, *args, scale, seed, skip=(), child_recompute=None, runs=None, **options):
         if child_recompute:
             self.stdout.write(json.dumps(bench.child_recompute(child_recompute)))
             return
         context = bench.Context(scale=scale, seed=seed)
-        figures = bench.run(context, log=lambda line: self.stderr.write(line), skip=set(skip))
+        if runs is not None and runs < 1:
+            raise CommandError(_("--runs must be at least 1."))
+        with override_settings(TIENDO_BENCH_RUNS=runs) if runs else nullcontext():
+            figures = bench.run(context, log=lambda line: self.stderr.write(line), skip=set(skip))
         budgets = bench.budgets()
         width = max(len(name) for name in figures)
         self.stdout.write(f"{'figure':<{width}}  {'measured':>14}  budget")
