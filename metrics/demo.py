@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 from metrics.choices import Aggregation
 from metrics.models import Indicator, Observation
 from projects.choices import CENTRAL_KINDS, UnitKind
@@ -189,7 +192,14 @@ def load(*, log=print) -> None:
                 )
             )
     Observation.objects.bulk_create(observations, ignore_conflicts=True, batch_size=2000)
-    log(f"  indicators: {len(NATIONAL_SERIES) + 1}, observations: {len(observations)}")
+    log(
+        "  "
+        + _("indicators: %(indicators)s, observations: %(observations)s")
+        % {
+            "indicators": number_format(len(NATIONAL_SERIES) + 1, force_grouping=True),
+            "observations": number_format(len(observations), force_grouping=True),
+        }
+    )
     follows_load(log=log)
 
 
@@ -207,4 +217,4 @@ def follows_load(*, log=print) -> None:
         if not Follow.objects.filter(user=leader, programme=programme, unit=None).exists():
             Follow.objects.create(user=leader, programme=programme, unit=None)
     DigestSubscription.objects.get_or_create(user=leader, defaults={"weekly": True, "language": "vi"})
-    log("  follows: lanhdao → the nation, Đề án 06 (weekly digest)")
+    log("  " + _("follows: lanhdao → the nation, Đề án 06 (weekly digest)"))

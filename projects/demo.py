@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from projects import demo_programmes as content
 from projects import demo_today, demo_units, lineage, unit_map
@@ -566,7 +568,7 @@ def load_users(units: dict[str, Unit], programmes: dict[str, Programme]) -> list
 @transaction.atomic
 def load(*, with_users: bool, log=print) -> None:
     units = load_units()
-    log(f"  units: {len(units)}")
+    log("  " + _("units: %(units)s") % {"units": _n(len(units))})
     programmes = load_programmes(units)
 
     da06 = programmes["DA06"]
@@ -577,8 +579,10 @@ def load(*, with_users: bool, log=print) -> None:
     plan = _plan_da06(da06_specs, da06_assignments, random.Random(6))
     written = load_history(da06, da06_assignments, plan, seed=2022, goal_plan=_goal_plan(goals))
     log(
-        f"  Đề án 06: {len(goals)} goals, {len(da06_tasks)} tasks, "
-        f"{len(da06_assignments)} assignments, {written} new reports"
+        "  "
+        + _programme_line(
+            da06, goals=len(goals), tasks=da06_tasks, assignments=da06_assignments, written=written
+        )
     )
 
     cds = programmes["CDS2022"]
@@ -587,12 +591,16 @@ def load(*, with_users: bool, log=print) -> None:
     cds_tasks = _upsert_tasks(cds, cds_specs, units, {})
     cds_assignments = _upsert_assignments(cds_tasks, cds_specs, units)
     written = load_history(cds, cds_assignments, _plan_cds(cds_specs, cds_assignments), seed=107)
-    log(f"  CĐS 2022: {len(cds_tasks)} tasks, {len(cds_assignments)} assignments, {written} new reports")
+    log("  " + _programme_line(cds, goals=0, tasks=cds_tasks, assignments=cds_assignments, written=written))
 
     for programme in programmes.values():
         report_chains_refresh(programme=programme)
     if with_users:
-        log(f"  users: {', '.join(load_users(units, programmes))} (password: {DEMO_PASSWORD})")
+        users = ", ".join(load_users(units, programmes))
+        log(
+            "  "
+            + _("users: %(users)s (password: %(password)s)") % {"users": users, "password": DEMO_PASSWORD}
+        )
     # From 2023 to today (projects.demo_today): on the map of 2022 until 30/06/2025; then the map of
     # today, where the units of 2022 end and their work and users pass to their successors (the
     # sample communes that were split follow the demo's carry-over plan); then on today's map.
@@ -601,5 +609,31 @@ def load(*, with_users: bool, log=print) -> None:
     summary = unit_map.load_map(plan=plan, notify=False)
     written += demo_today.after_change(da06)
     report_chains_refresh(programme=da06)
-    log(f"  map of today: {summary.lines()[0]}; {summary.carry.carried} assignments carried")
-    log(f"  Đề án 06 from 2023 to its end: {written} reports")
+    log(
+        "  "
+        + _("map of today: %(units)s; assignments carried: %(carried)s")
+        % {"units": summary.lines()[0], "carried": _n(summary.carry.carried)}
+    )
+    log("  " + _("Đề án 06 from 2023 to its end: %(reports)s new reports") % {"reports": _n(written)})
+
+
+def _n(number: int) -> str:
+    return number_format(number, force_grouping=True)
+
+
+def _programme_line(programme, *, goals: int, tasks, assignments, written: int) -> str:
+    values = {
+        "programme": programme.code,
+        "goals": _n(goals),
+        "tasks": _n(len(tasks)),
+        "assignments": _n(len(assignments)),
+        "reports": _n(written),
+    }
+    if goals:
+        return (
+            _(
+                "%(programme)s: %(goals)s goals, %(tasks)s tasks, %(assignments)s assignments, %(reports)s new reports"
+            )
+            % values
+        )
+    return _("%(programme)s: %(tasks)s tasks, %(assignments)s assignments, %(reports)s new reports") % values

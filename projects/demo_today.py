@@ -80,6 +80,15 @@ def _key(programme: Programme, assignment: Assignment, step: int) -> str:
     return f"{programme.code}:{assignment.task.code}:{assignment.unit.code}{era}{origin}:{step}"
 
 
+def _write(reports: list[Report]) -> int:
+    """Add the reports not there yet (by source key) and return how many were added: a second load adds none."""
+    there = set(
+        Report.objects.filter(source_key__in=[r.source_key for r in reports]).values_list("source_key", flat=True)
+    )
+    Report.objects.bulk_create(reports, ignore_conflicts=True, batch_size=2000)
+    return sum(r.source_key not in there for r in reports)
+
+
 def before_change(programme: Programme) -> int:
     """Write 2023 to mid-2025 on the map of 2022: most of what was open at the conference gets done."""
     rng = random.Random(2023)
@@ -120,8 +129,7 @@ def before_change(programme: Programme) -> int:
                     note="Tiếp tục triển khai, chờ sắp xếp đơn vị hành chính.",
                 )
             )
-    Report.objects.bulk_create(reports, ignore_conflicts=True, batch_size=2000)
-    return len(reports)
+    return _write(reports)
 
 
 def after_change(programme: Programme) -> int:
@@ -203,5 +211,4 @@ def after_change(programme: Programme) -> int:
                 note="Mục tiêu đã đạt theo đánh giá tổng kết của cơ quan thường trực.",
             )
         )
-    Report.objects.bulk_create(reports, ignore_conflicts=True, batch_size=2000)
-    return len(reports)
+    return _write(reports)
