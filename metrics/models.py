@@ -104,6 +104,7 @@ class Observation(models.Model):
         verbose_name=_("indicator"),
         on_delete=models.CASCADE,
         related_name="observations",
+        db_index=False,  # observation_timeline and observation_period begin with it
     )
     unit = models.ForeignKey(
         "projects.Unit",
@@ -138,6 +139,7 @@ class Observation(models.Model):
         related_name="observations",
         null=True,
         blank=True,
+        db_index=False,  # observation_reported_by: only the observations entered by a person
     )
     reported_at = models.DateTimeField(
         verbose_name=_("reported at"),
@@ -162,6 +164,11 @@ class Observation(models.Model):
             ),
             # Whether any observation has its period between two days (metrics.rollups.any_day).
             models.Index(fields=["indicator", "period"], name="observation_period"),
+            models.Index(
+                fields=["reported_by"],
+                name="observation_reported_by",
+                condition=models.Q(reported_by__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -22,6 +22,7 @@ class Report(models.Model):
         verbose_name=_("programme"),
         on_delete=models.CASCADE,
         related_name="reports",
+        db_index=False,  # report_programme_effective begins with it
     )
     assignment = models.ForeignKey(
         "projects.Assignment",
@@ -30,6 +31,7 @@ class Report(models.Model):
         related_name="reports",
         null=True,
         blank=True,
+        db_index=False,  # report_assignment_timeline begins with it
     )
     goal = models.ForeignKey(
         "projects.Goal",
@@ -38,6 +40,7 @@ class Report(models.Model):
         related_name="reports",
         null=True,
         blank=True,
+        db_index=False,  # report_on_goal: only the few reports on a goal
     )
     status = models.CharField(
         verbose_name=_("Status"),
@@ -128,6 +131,7 @@ class Report(models.Model):
         null=True,
         blank=True,
         editable=False,
+        db_index=False,  # report_carried_copies: only the carried copies
         help_text=_(
             "A predecessor unit's report whose state this one carries onto the successor's assignment; "
             "it follows the original's review and is never reviewed itself."
@@ -183,6 +187,14 @@ class Report(models.Model):
                 fields=["assignment", "submitted_at", "id"],
                 name="report_awaiting_by_assignment",
                 condition=models.Q(review_state=ReviewState.SUBMITTED),
+            ),
+            # Most reports are on an assignment and carried from none: indexes of the few others only,
+            # a fraction of the size of a whole column's (and of the time a bulk load rebuilds them in).
+            models.Index(fields=["goal"], name="report_on_goal", condition=models.Q(goal__isnull=False)),
+            models.Index(
+                fields=["carried_from"],
+                name="report_carried_copies",
+                condition=models.Q(carried_from__isnull=False),
             ),
         ]
         constraints = [
