@@ -28,21 +28,37 @@ from projects.views import EXPORT_FORMATS, RuleRequiredMixin, forbidden, report_
 
 class CappedPaginator(Paginator):
     """Count at most ``cap`` rows (and one more, to know there are more): an exact count of a national queue
-    would read every report awaiting review, where a page needs only its own rows."""
+    would read every report awaiting review, where a page needs only its own rows.
+
+    The first ``cap`` + 1 rows are read once, in one query that gives both the count and any page within
+    them: a count and a page read apart walk the queue twice (50 ms each at scale 1 for a unit's subtree).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Eight pages ahead, and at least 200: counting further reads far into a national queue for
         # a figure nobody pages to; the filters narrow it instead.
         self.cap = max(200, 8 * self.per_page)
+        self._head = None
+
+    def _read_head(self) -> list:
+        if self._head is None:
+            self._head = list(self.object_list[: self.cap + 1])
+        return self._head
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.values("pk")[: self.cap + 1].count()
+        return len(self._read_head())
 
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        return self._get_page(self._read_head()[bottom:top], number, self)
 
 
 class ReviewQueueView(RuleRequiredMixin, FilterView):
