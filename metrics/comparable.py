@@ -6,7 +6,7 @@ predecessors' figures day by day (done and total of each view), so that a leader
 with a like territory of before (DESIGN.md, "Units change"). It is always labelled as a sum, never
 mixed into the unit's own figures.
 
-Built on the trend reader (metrics.dashboard.trend, through its public function only): each
+Built on the trend reader (metrics.trends.trend, through its public function only): each
 predecessor's trend up to its last day, summed on the days all of them have, then the unit's own
 trend from its first day. A predecessor that was itself formed from others (a chain of changes)
 contributes its own comparable history. A predecessor split among several units of today is counted
@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from metrics import dashboard
+from metrics import trends
 from projects.models import Programme, Unit
 
 FIELDS = ("done", "reported_done", "total")
@@ -49,7 +49,7 @@ def label(unit: Unit, sources: list[Unit]) -> str:
 def comparable_trend(*, programme: Programme, as_of: date, unit: Unit) -> dict | None:
     """Return the unit's comparable trend, or None when it continues no unit (or began before the programme).
 
-    ``{"rows": [...], "label": str, "sources": [Unit], "since": date}``: rows as dashboard.trend's
+    ``{"rows": [...], "label": str, "sources": [Unit], "since": date}``: rows as trends.trend's
     (day, done, reported_done, total, percent, reported_percent) with ``comparable`` true on the days
     that are sums of predecessors; ``since`` is the unit's first day.
     """
@@ -63,7 +63,7 @@ def comparable_trend(*, programme: Programme, as_of: date, unit: Unit) -> dict |
 
 
 def _rows(*, programme: Programme, as_of: date, unit: Unit, depth: int) -> list[dict]:
-    own = dashboard.trend(programme=programme, as_of=as_of, unit=unit)
+    own = trends.trend(programme=programme, as_of=as_of, unit=unit)
     sources = predecessors(unit) if depth < MAX_DEPTH and unit.valid_from else []
     if not sources:
         return [{**row, "comparable": False} for row in own]

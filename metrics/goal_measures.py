@@ -13,7 +13,7 @@ from metrics.models import Indicator
 
 def goal_measure(goal) -> dict | None:
     """Return the indicator that measures a goal, its national value today against its target, or None."""
-    from metrics import dashboard
+    from metrics import indicator_figures
     from metrics.selectors import target_reached
     from metrics.views import format_indicator_value, format_target, indicator_name
 
@@ -21,7 +21,7 @@ def goal_measure(goal) -> dict | None:
     if indicator is None:
         return None
     day = timezone.localdate()
-    value = dashboard.indicator_values([indicator], as_of=day)[indicator.pk]
+    value = indicator_figures.indicator_values([indicator], as_of=day)[indicator.pk]
     return {
         "code": indicator.code,
         "name": indicator_name(indicator),

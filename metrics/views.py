@@ -27,7 +27,18 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from metrics import charts, comparable, dashboard, figure_cache, lineage, readers, staleness, tilemap
+from metrics import (
+    charts,
+    comparable,
+    dashboard,
+    figure_cache,
+    indicator_figures,
+    lineage,
+    readers,
+    staleness,
+    tilemap,
+    trends,
+)
 from metrics.filters import (
     SCOPE_KINDS,
     AssignmentFilter,
@@ -205,7 +216,7 @@ def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit |
     as_of, language = view.as_of, view.language
     tasks = dashboard.task_rows(programme=programme, as_of=as_of)
     groups = dashboard.group_rows(tasks)
-    trend = dashboard.trend(programme=programme, as_of=as_of, unit=unit)
+    trend = trends.trend(programme=programme, as_of=as_of, unit=unit)
     units = dashboard.unit_rows(programme=programme, as_of=as_of, kinds=(UnitKind.PROVINCE, *CENTRAL_KINDS))
     provinces = dashboard.league([row for row in units if row["kind"] == UnitKind.PROVINCE])
     central = dashboard.league([row for row in units if row["kind"] in CENTRAL_KINDS])
@@ -680,7 +691,7 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
         verified, reported = _summary_counts(
             readers.programme_summary(programme=programme, unit=self.unit, as_of=self.as_of)
         )
-        trend = dashboard.trend(programme=programme, as_of=self.as_of, unit=self.unit)
+        trend = trends.trend(programme=programme, as_of=self.as_of, unit=self.unit)
         # A successor's trend before it existed: the sum of its predecessors, labelled (metrics.comparable).
         history = comparable.comparable_trend(programme=programme, as_of=self.as_of, unit=self.unit)
         trend_figure = charts.completion_trend(trend, language=self.language)
@@ -740,7 +751,7 @@ class IndicatorListView(DashboardTableMixin, TemplateView):
 
     def get_table_data(self):
         indicators = list(Indicator.objects.select_related("programme").order_by("display_order", "code"))
-        values = dashboard.indicator_values(indicators, as_of=self.as_of)
+        values = indicator_figures.indicator_values(indicators, as_of=self.as_of)
         rows = []
         for indicator in indicators:
             value = values[indicator.pk]
@@ -832,7 +843,7 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
         self.export_stem = f"ranking-{self.indicator.code}"
         # The kinds of unit that have a value to rank: most indicators are reported for the whole
         # country only, and a tab that can only ever be empty is not offered.
-        self.ranked_kinds = dashboard.indicator_unit_kinds(
+        self.ranked_kinds = indicator_figures.indicator_unit_kinds(
             indicator=self.indicator,
             as_of=self.as_of,
             kinds={kind for key in RANKING_TABS for kind in RANKING_KINDS[key]},
@@ -845,7 +856,7 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
             self.period = period_from_request(request)
         except BadRequest as error:
             return TemplateResponse(request, "bad_request.html", {"message": str(error)}, status=400)
-        self.ranking = dashboard.indicator_ranking(
+        self.ranking = indicator_figures.indicator_ranking(
             indicator=self.indicator, as_of=self.as_of, kinds=self.kinds, period=self.period
         )
         return super().get(request, *args, **kwargs)
@@ -863,8 +874,8 @@ class IndicatorDetailView(DashboardTableMixin, TemplateView):
         context = super().get_context_data(indicator=self.indicator, **kwargs)
         context["national_only"] = not self.ranked_kinds
         country = readers.nation()
-        value = dashboard.indicator_values([self.indicator], as_of=self.as_of)[self.indicator.pk]
-        series = dashboard.indicator_series(indicator=self.indicator, unit=country, as_of=self.as_of)
+        value = indicator_figures.indicator_values([self.indicator], as_of=self.as_of)[self.indicator.pk]
+        series = indicator_figures.indicator_series(indicator=self.indicator, unit=country, as_of=self.as_of)
         is_ratio = self.indicator.aggregation == "ratio"
         age = staleness.indicator_age(self.indicator, value, self.as_of)
         context.update(

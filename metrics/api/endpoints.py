@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Router
 
-from metrics import dashboard, staleness
+from metrics import dashboard, indicator_figures, staleness
 from metrics.api import params, schemas
 from metrics.api.errors import error_descriptions, responses
 from metrics.models import Indicator
@@ -213,10 +213,10 @@ def indicator_values(
     indicator = _indicator(code)
     found = _unit(unit, as_of=as_of)
     if found.parent_id is None:  # the nation: read from the rollups
-        value = dashboard.indicator_values([indicator], as_of=as_of)[indicator.pk]
+        value = indicator_figures.indicator_values([indicator], as_of=as_of)[indicator.pk]
     else:
         value = indicator_value(indicator=indicator, unit=found, as_of=as_of)
-    series = dashboard.indicator_series(indicator=indicator, unit=found, as_of=as_of)
+    series = indicator_figures.indicator_series(indicator=indicator, unit=found, as_of=as_of)
     return {
         "indicator": indicator.code,
         "unit": found.code,
@@ -255,7 +255,7 @@ def indicator_ranking(
     as_of = as_of or timezone.localdate()
     indicator = _indicator(code)
     kinds = params.RANKING_KINDS.get(kind, (kind,))
-    rows = dashboard.indicator_ranking(indicator=indicator, as_of=as_of, kinds=kinds, period=period)
+    rows = indicator_figures.indicator_ranking(indicator=indicator, as_of=as_of, kinds=kinds, period=period)
     return {
         "indicator": indicator.code,
         "kind": kind,

@@ -14,7 +14,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from metrics import dashboard, early_warnings, readers, staleness
+from metrics import dashboard, early_warnings, readers, staleness, trends
 from metrics.models import RollupDay
 from metrics.staleness import add_months
 from projects.choices import TaskStatus, UnitKind
@@ -231,7 +231,7 @@ def overdue_by_lead_unit(tasks: list[dict], url, programme: Programme) -> list[d
 
 def trend_to(programme: Programme, unit: Unit, as_of: date) -> list[dict]:
     """The dashboard's trend (stored days), ending on the brief's own day with its summary figures."""
-    rows = dashboard.trend(programme=programme, as_of=as_of, unit=None if unit.parent_id is None else unit)
+    rows = trends.trend(programme=programme, as_of=as_of, unit=None if unit.parent_id is None else unit)
     if rows and rows[-1]["day"] < as_of:
         summary = readers.programme_summary(programme=programme, unit=unit, as_of=as_of)
         counts, reported = summary["assignments"], summary["reported"]["assignments"]

@@ -8,7 +8,7 @@ import pytest
 from django.utils.html import strip_tags
 from django.utils.translation import override
 
-from metrics import comparable, dashboard
+from metrics import comparable, trends
 from projects.models import Programme
 from projects.selectors import unit_for_code
 
@@ -34,7 +34,7 @@ def test_before_the_change_the_comparable_trend_is_the_sum_of_the_predecessors_d
     parts = [
         {
             row["day"]: row
-            for row in dashboard.trend(programme=da06, as_of=LAST_DAY, unit=unit_for_code(code, on=LAST_DAY))
+            for row in trends.trend(programme=da06, as_of=LAST_DAY, unit=unit_for_code(code, on=LAST_DAY))
         }
         for code in ("08", "02")
     ]
@@ -49,7 +49,7 @@ def test_after_the_change_the_comparable_trend_is_the_unit_s_own(da06):
     history = comparable.comparable_trend(programme=da06, as_of=AS_OF, unit=tuyen_quang)
     after = [row for row in history["rows"] if not row["comparable"]]
     own = [
-        row for row in dashboard.trend(programme=da06, as_of=AS_OF, unit=tuyen_quang) if row["day"] >= CHANGE
+        row for row in trends.trend(programme=da06, as_of=AS_OF, unit=tuyen_quang) if row["day"] >= CHANGE
     ]
     assert after and [{k: r[k] for k in (*FIELDS, "day")} for r in after] == [
         {k: r[k] for k in (*FIELDS, "day")} for r in own

@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from django.utils.html import strip_tags
 
-from metrics import charts, dashboard, readers
+from metrics import charts, readers, trends
 from metrics.numbers import percent_text, round_percent
 from projects.models import Programme
 from tests.metrics.dashboard_helpers import CONFERENCE
@@ -54,7 +54,7 @@ def test_the_trend_caption_gives_the_day_asked_for(client):
     text = text_of(client.get(f"/?as_of={CONFERENCE}"))
     assert "Ngày 25/12/2022" in text or "25/12/2022," in text
     assert "02/12/2022," not in text
-    rows = dashboard.trend(programme=Programme.objects.get(code="DA06"), as_of=date.fromisoformat(CONFERENCE))
+    rows = trends.trend(programme=Programme.objects.get(code="DA06"), as_of=date.fromisoformat(CONFERENCE))
     assert rows[-1]["day"] == date.fromisoformat(CONFERENCE)
 
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from metrics import dashboard
+from metrics import indicator_figures
 from metrics.models import Indicator, Observation
 from projects.choices import UnitKind
 from projects.models import Unit
@@ -27,7 +27,7 @@ def test_the_kinds_with_a_value_are_those_of_the_observations(day):
             .exclude(unit__kind=UnitKind.NATION)
             .values_list("unit__kind", flat=True)
         )
-        assert dashboard.indicator_unit_kinds(indicator=indicator, as_of=day, kinds=KINDS) == expected
+        assert indicator_figures.indicator_unit_kinds(indicator=indicator, as_of=day, kinds=KINDS) == expected
 
 
 def test_a_value_after_the_day_offers_no_kind(django_assert_max_num_queries):
@@ -37,11 +37,11 @@ def test_a_value_after_the_day_offers_no_kind(django_assert_max_num_queries):
     Observation.objects.create(
         indicator=indicator, unit=ministry, period=date(2023, 1, 31), value=5, reported_at="2023-02-01T00:00Z"
     )
-    before = dashboard.indicator_unit_kinds(
+    before = indicator_figures.indicator_unit_kinds(
         indicator=indicator, as_of=date(2023, 1, 30), kinds={UnitKind.MINISTRY}
     )
     with django_assert_max_num_queries(1):
-        after = dashboard.indicator_unit_kinds(
+        after = indicator_figures.indicator_unit_kinds(
             indicator=indicator, as_of=date(2023, 1, 31), kinds={UnitKind.MINISTRY}
         )
     assert (before, after) == (set(), {UnitKind.MINISTRY})

@@ -1,0 +1,178 @@
+"""Indicator figures for the pages: the nation's values, a unit's series over time, which kinds of unit have
+values, and the ranking of units by their latest value.
+
+Split from metrics.dashboard (issue 13): the indicator pages' reads are one job.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Exists, OuterRef
+
+from metrics import figure_cache, readers
+from metrics.dashboard import rank
+from metrics.models import Indicator, Observation
+from metrics.trends import thin
+from projects.models import Unit
+
+
+def indicator_values(indicators: list[Indicator], *, as_of: date) -> dict[int, object]:
+    """Return indicator id → the nation's IndicatorValue as of a day, read from the rollups (one read a
+    programme when stored, else counted on demand)."""
+    from metrics import rollups
+
+    result = {}
+    by_programme: dict = defaultdict(list)
+    for indicator in indicators:
+        by_programme[indicator.programme].append(indicator)
+    for programme, members in by_programme.items():
+        values = readers.stored_day(programme, as_of).indicator_values(members, nation_only=True)
+        for indicator in members:
+            result[indicator.pk] = rollups.indicator_value_of(values.get(indicator.pk))
+    return result
+
+
+def indicator_series(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:
+    """Return the unit's value over time: the rollups' stored days when there are enough of them to draw a
+    line, else per period counted from the observations."""
+    from metrics import staleness
+    from metrics.models import IndicatorRollup
+
+    # A stored day carries the latest value forward; once that value is older than the reporting period,
+    # the day is left out, so the line stops where the figures stopped instead of running flat to today.
+    stored = [
+        row
+        for row in IndicatorRollup.objects.filter(indicator=indicator, unit=unit, day__lte=as_of)
+        .order_by("day")
+        .values("day", "value", "denominator", "period")
+        if not staleness.age(
+            period=row["period"], reporting_period=indicator.reporting_period, as_of=row["day"]
+        ).stale
+    ]
+    if len(stored) >= 2:
+        rows = []
+        for row in thin(stored):
+            value, denominator = row["value"], row["denominator"]
+            comparable = value * 100 / denominator if denominator else value
+            rows.append(
+                {"period": row["day"], "value": value, "denominator": denominator, "comparable": comparable}
+            )
+        return rows
+    return figure_cache.remember(
+        indicator.programme,
+        as_of,
+        ("indicator_series", indicator.pk, unit.pk),
+        lambda: indicator_series_fresh(indicator=indicator, unit=unit, as_of=as_of),
+    )
+
+
+def indicator_series_fresh(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:
+    """Return the unit's value per period (its own, else its subtree's by the aggregation rule)."""
+    periods = sorted(
+        set(
+            Observation.objects.filter(
+                indicator=indicator, unit__path__startswith=unit.path, period__lte=as_of
+            )
+            .values_list("period", flat=True)
+            .distinct()
+        )
+    )
+    # One read of every observation in scope, then the aggregation per period in memory.
+    observations = list(
+        Observation.objects.filter(indicator=indicator, unit__path__startswith=unit.path, period__lte=as_of)
+        .order_by("unit_id", "period", "reported_at", "pk")
+        .values("unit_id", "period", "value", "denominator")
+    )
+    rows = []
+    for period in periods:
+        latest: dict = {}
+        for o in observations:
+            if o["period"] <= period:
+                latest[o["unit_id"]] = o
+        value = _aggregate(indicator, unit, latest)
+        rows.append(
+            {
+                "period": period,
+                "value": value.value,
+                "denominator": value.denominator,
+                "comparable": value.comparable,
+            }
+        )
+    return rows
+
+
+def _aggregate(indicator: Indicator, unit: Unit, latest: dict):
+    from metrics.selectors import IndicatorValue, aggregate
+
+    own = latest.get(unit.pk)
+    if own is not None:
+        return IndicatorValue(own["value"], own["denominator"], own["period"], 1)
+    below = [o for key, o in latest.items() if key != unit.pk]
+    value, denominator = aggregate(indicator.aggregation, [(o["value"], o["denominator"]) for o in below])
+    if value is None:
+        return IndicatorValue(None)
+    return IndicatorValue(value, denominator, max(o["period"] for o in below), len(below))
+
+
+def indicator_unit_kinds(*, indicator: Indicator, as_of: date, kinds: Iterable[str]) -> set[str]:
+    """Return those of the kinds whose units have a value of the indicator on or before the day.
+
+    Asked per unit (a semi-join through the observations' (indicator, unit, period) index) rather than as
+    the distinct kinds of every observation: at national scale an indicator has half a million
+    observations, nearly all of communes, and reading them all to learn which kinds occur took seconds.
+    """
+    observed = Observation.objects.filter(indicator=indicator, unit=OuterRef("pk"), period__lte=as_of)
+    return set(
+        Unit.objects.filter(kind__in=list(kinds))
+        .filter(Exists(observed))
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+
+
+def indicator_ranking(
+    *, indicator: Indicator, as_of: date, kinds: tuple[str, ...], period: date | None = None
+) -> list[dict]:
+    """Rank units of the kinds by their latest value (up to as_of or the period) in the indicator's direction."""
+    from metrics.choices import Direction
+
+    cutoff = min(as_of, period) if period else as_of
+    # The units of the map of that day: a province that ended is not ranked after its end.
+    valid_units = Unit.objects.valid_on(cutoff).filter(kind__in=kinds)
+    latest: dict = {}
+    for o in (
+        Observation.objects.filter(indicator=indicator, unit__in=valid_units, period__lte=cutoff)
+        .order_by("unit_id", "period", "reported_at", "pk")
+        .values(
+            "unit_id",
+            "unit__code",
+            "unit__name",
+            "unit__short_name",
+            "unit__kind",
+            "unit__region",
+            "period",
+            "value",
+            "denominator",
+        )
+    ):
+        latest[o["unit_id"]] = o
+    rows = []
+    for o in latest.values():
+        percent = o["value"] * 100 / o["denominator"] if o["denominator"] else None
+        rows.append(
+            {
+                "code": o["unit__code"],
+                "name": o["unit__name"],
+                "kind": o["unit__kind"],
+                "region": o["unit__region"],
+                "period": o["period"],
+                "value": o["value"],
+                "denominator": o["denominator"],
+                "percent": percent,
+                "comparable": percent if o["denominator"] else o["value"],
+            }
+        )
+    return rank(rows, key="comparable", reverse=indicator.direction != Direction.LOWER)
