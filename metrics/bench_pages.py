@@ -33,6 +33,8 @@ def timed_runs() -> int:
     """How many timed requests a figure is the median of: ``RUNS``, or fewer where only the figures' presence
     matters (``bench --runs``, the suite's own run of the bench)."""
     return getattr(settings, "TIENDO_BENCH_RUNS", RUNS)
+
+
 HISTORY_STEP_DAYS = 91
 
 

@@ -36,6 +36,7 @@ from metrics import (
     lineage,
     readers,
     staleness,
+    task_rows,
     tilemap,
     trends,
 )
@@ -214,8 +215,8 @@ class NationalSummaryView(DashboardMixin, TemplateView):
 def programme_panels(view: DashboardMixin, programme: Programme, *, unit: Unit | None = None) -> dict:
     """The charts, league tables and map that the summary and a programme's page share."""
     as_of, language = view.as_of, view.language
-    tasks = dashboard.task_rows(programme=programme, as_of=as_of)
-    groups = dashboard.group_rows(tasks)
+    tasks = task_rows.task_rows(programme=programme, as_of=as_of)
+    groups = task_rows.group_rows(tasks)
     trend = trends.trend(programme=programme, as_of=as_of, unit=unit)
     units = dashboard.unit_rows(programme=programme, as_of=as_of, kinds=(UnitKind.PROVINCE, *CENTRAL_KINDS))
     provinces = dashboard.league([row for row in units if row["kind"] == UnitKind.PROVINCE])
@@ -291,7 +292,7 @@ class ProgrammeListView(DashboardTableMixin, TemplateView):
     def get_table_data(self):
         rows = []
         for programme in Programme.objects.order_by("start", "code"):
-            tasks = dashboard.task_rows(programme=programme, as_of=self.as_of)
+            tasks = task_rows.task_rows(programme=programme, as_of=self.as_of)
             done = sum(r["done"] for r in tasks)
             reported_done = sum(r["reported_done"] for r in tasks)
             total = sum(r["assignments"] for r in tasks)
@@ -383,7 +384,7 @@ class GoalListView(DashboardTableMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_table_data(self):
-        return self.filter_form.filter(dashboard.goal_rows(programme=self.programme, as_of=self.as_of))
+        return self.filter_form.filter(task_rows.goal_rows(programme=self.programme, as_of=self.as_of))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(programme=self.programme, filter_form=self.filter_form, **kwargs)
@@ -407,7 +408,7 @@ class TaskListView(DashboardTableMixin, TemplateView):
 
     def get_table_data(self):
         scope = self.request.GET.get("scope", "")
-        rows = dashboard.task_rows(programme=self.programme, as_of=self.as_of, kinds=SCOPE_KINDS.get(scope))
+        rows = task_rows.task_rows(programme=self.programme, as_of=self.as_of, kinds=SCOPE_KINDS.get(scope))
         return self.filter_form.filter(rows)
 
     def get_context_data(self, **kwargs):
@@ -734,7 +735,7 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
         stored = dashboard.unit_task_overdue(programme=programme, unit=self.unit, as_of=self.as_of)
         if stored is not None:
             return stored
-        return dashboard.task_rows(programme=programme, as_of=self.as_of, unit=self.unit)
+        return task_rows.task_rows(programme=programme, as_of=self.as_of, unit=self.unit)
 
 
 # Indicators ----------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from metrics import dashboard, early_warnings, readers, staleness, trends
+from metrics import dashboard, early_warnings, readers, staleness, task_rows, trends
 from metrics.models import RollupDay
 from metrics.staleness import add_months
 from projects.choices import TaskStatus, UnitKind
@@ -276,7 +276,7 @@ def brief(*, programme: Programme | None, unit: Unit, as_of: date, before: date,
     else:
         league_rows = peers
     leaders, laggards = league(league_rows, url, programme)
-    tasks = dashboard.task_rows(programme=programme, as_of=as_of, unit=scope)
+    tasks = task_rows.task_rows(programme=programme, as_of=as_of, unit=scope)
     indicators = day.indicators()
     values = day.indicator_values(indicators, nation_only=True)
     result.update(

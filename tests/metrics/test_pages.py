@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import strip_tags
 from openpyxl import load_workbook
 
+from metrics import task_rows
 from metrics.dashboard import rank
 from projects.tables import neutralise
 from tests.metrics.dashboard_helpers import API, CONFERENCE, PAGES, UNKNOWN, enlarge, with_as_of
@@ -306,26 +307,24 @@ def test_the_first_load_of_the_summary_stays_within_its_weight(client):
 def test_task_rows_from_the_rollups_equal_a_fresh_count(code):
     from datetime import date
 
-    from metrics import dashboard
     from projects.models import Programme
 
     programme = Programme.objects.get(code=code)
     day = date.fromisoformat(CONFERENCE)
     keys = ("code", "status", "reported_status", "assignments", "done", "reported_done", "overdue")
-    fresh = [{k: r[k] for k in keys} for r in dashboard.task_rows_fresh(programme=programme, as_of=day)]
+    fresh = [{k: r[k] for k in keys} for r in task_rows.task_rows_fresh(programme=programme, as_of=day)]
     # Nothing stored yet: counted through the same interface.
     assert [
-        {k: r[k] for k in keys} for r in dashboard.task_rows_stored(programme=programme, as_of=day)
+        {k: r[k] for k in keys} for r in task_rows.task_rows_stored(programme=programme, as_of=day)
     ] == fresh
     _recompute(history=False)
-    stored = dashboard.task_rows_stored(programme=programme, as_of=day)
+    stored = task_rows.task_rows_stored(programme=programme, as_of=day)
     assert [{k: r[k] for k in keys} for r in stored] == fresh
 
 
 def test_task_rows_are_counted_afresh_when_the_nation_holds_an_assignment():
     from datetime import date
 
-    from metrics import dashboard
     from projects.models import Assignment, Programme, Unit
 
     programme = Programme.objects.get(code="DA06")
@@ -333,25 +332,24 @@ def test_task_rows_are_counted_afresh_when_the_nation_holds_an_assignment():
     _recompute(history=False)
     task = programme.tasks.order_by("code").first()
     Assignment.objects.create(task=task, unit=Unit.objects.get(code="VN"))
-    assert dashboard.task_rows_stored(programme=programme, as_of=day) is None
-    row = next(r for r in dashboard.task_rows(programme=programme, as_of=day) if r["code"] == task.code)
+    assert task_rows.task_rows_stored(programme=programme, as_of=day) is None
+    row = next(r for r in task_rows.task_rows(programme=programme, as_of=day) if r["code"] == task.code)
     assert row["assignments"] == task.assignments.count()
 
 
 def test_a_stale_stored_day_is_counted_afresh():
     from datetime import date
 
-    from metrics import dashboard
     from metrics.models import RollupDay
     from projects.models import Programme
 
     programme = Programme.objects.get(code="DA06")
     day = date.fromisoformat(CONFERENCE)
     _recompute(history=False)
-    stored = dashboard.task_rows_stored(programme=programme, as_of=day)
+    stored = task_rows.task_rows_stored(programme=programme, as_of=day)
     RollupDay.objects.filter(programme=programme, day=day).update(stale=True)
     # Not read from the stale rows: counted through the interface (no other stored day to start from).
     from metrics import readers
 
     assert readers.stored_day(programme, day).task_figures() is not None
-    assert dashboard.task_rows_stored(programme=programme, as_of=day) == stored
+    assert task_rows.task_rows_stored(programme=programme, as_of=day) == stored
