@@ -15,7 +15,7 @@ def goal_measure(goal) -> dict | None:
     """Return the indicator that measures a goal, its national value today against its target, or None."""
     from metrics import indicator_figures
     from metrics.selectors import target_reached
-    from metrics.views import format_indicator_value, format_target, indicator_name
+    from metrics.views.indicators import format_indicator_value, format_target, indicator_name
 
     indicator = Indicator.objects.filter(goal=goal).select_related("programme").order_by("pk").first()
     if indicator is None:

@@ -1,23 +1,24 @@
 from django.urls import include, path
 
-from metrics import api, views
+from metrics import api
 from metrics.brief import home as brief_home
 from metrics.brief import views as brief_views
+from metrics.views import indicators, programmes, summary, units
 
 app_name = "metrics"
 
 urlpatterns = [
-    path("", views.NationalSummaryView.as_view(), name="summary"),
-    path("programmes/", views.ProgrammeListView.as_view(), name="programme_list"),
-    path("programmes/<str:code>/", views.ProgrammeDetailView.as_view(), name="programme_detail"),
-    path("programmes/<str:code>/goals/", views.GoalListView.as_view(), name="goal_list"),
-    path("programmes/<str:code>/tasks/", views.TaskListView.as_view(), name="task_list"),
-    path("programmes/<str:code>/tasks/<str:task_code>/", views.TaskDetailView.as_view(), name="task_detail"),
-    path("programmes/<str:code>/assignments/", views.AssignmentListView.as_view(), name="assignment_list"),
-    path("units/", views.UnitListView.as_view(), name="unit_list"),
-    path("units/<str:unit_code>/", views.UnitDetailView.as_view(), name="unit_detail"),
-    path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
-    path("indicators/<str:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
+    path("", summary.NationalSummaryView.as_view(), name="summary"),
+    path("programmes/", programmes.ProgrammeListView.as_view(), name="programme_list"),
+    path("programmes/<str:code>/", programmes.ProgrammeDetailView.as_view(), name="programme_detail"),
+    path("programmes/<str:code>/goals/", programmes.GoalListView.as_view(), name="goal_list"),
+    path("programmes/<str:code>/tasks/", programmes.TaskListView.as_view(), name="task_list"),
+    path("programmes/<str:code>/tasks/<str:task_code>/", programmes.TaskDetailView.as_view(), name="task_detail"),
+    path("programmes/<str:code>/assignments/", programmes.AssignmentListView.as_view(), name="assignment_list"),
+    path("units/", units.UnitListView.as_view(), name="unit_list"),
+    path("units/<str:unit_code>/", units.UnitDetailView.as_view(), name="unit_detail"),
+    path("indicators/", indicators.IndicatorListView.as_view(), name="indicator_list"),
+    path("indicators/<str:code>/", indicators.IndicatorDetailView.as_view(), name="indicator_detail"),
     # The one-page brief, as HTML and as an A4 PDF.
     path("home/", brief_home.HomeView.as_view(), name="home"),
     path("digest/", brief_home.DigestSettingsView.as_view(), name="digest_settings"),

@@ -155,7 +155,7 @@ def assignment_list(
     as_of: params.AsOf = None,
     page: params.PageParam = 1,
 ):
-    from metrics.views import KnownCountPaginator
+    from metrics.views.programmes import KnownCountPaginator
 
     as_of = as_of or timezone.localdate()
     found = _programme(programme)

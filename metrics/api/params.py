@@ -16,7 +16,7 @@ from ninja import Path, Query
 from pydantic import BeforeValidator, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
-from metrics.views import RANKING_KINDS
+from metrics.views.indicators import RANKING_KINDS
 from projects.choices import AssignmentStatus, UnitKind
 
 PAGE_SIZE = 100

@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from metrics import page_cache
 from metrics.brief import figures, pdf, svg
-from metrics.views import DashboardMixin
+from metrics.views.base import DashboardMixin
 from projects import selectors as project_selectors
 from projects.models import Programme
 
