@@ -230,25 +230,9 @@ def overdue_by_lead_unit(tasks: list[dict], url, programme: Programme) -> list[d
 
 
 def trend_to(programme: Programme, unit: Unit, as_of: date) -> list[dict]:
-    """The dashboard's trend (stored days), ending on the brief's own day with its summary figures."""
-    rows = trends.trend(programme=programme, as_of=as_of, unit=None if unit.parent_id is None else unit)
-    if rows and rows[-1]["day"] < as_of:
-        summary = readers.programme_summary(programme=programme, unit=unit, as_of=as_of)
-        counts, reported = summary["assignments"], summary["reported"]["assignments"]
-        done = counts["done_on_time"] + counts["done_late"]
-        reported_done = reported["done_on_time"] + reported["done_late"]
-        total = counts["total"]
-        rows.append(
-            {
-                "day": as_of,
-                "done": done,
-                "reported_done": reported_done,
-                "total": total,
-                "percent": 100 * done / total if total else None,
-                "reported_percent": 100 * reported_done / total if total else None,
-            }
-        )
-    return rows
+    """The dashboard's trend, which ends on the brief's own day (metrics.trends reads that day through the
+    reader of any day when it is not stored)."""
+    return trends.trend(programme=programme, as_of=as_of, unit=None if unit.parent_id is None else unit)
 
 
 def brief(*, programme: Programme | None, unit: Unit, as_of: date, before: date, url, national: bool) -> dict:
