@@ -305,3 +305,24 @@ def test_returning_a_folded_report_without_a_reason_shows_it_with_the_error():
     assert response.status_code == 400
     html = response.content.decode()
     assert f'id="report-{older.pk}"' in html and "Say why the report is returned." in html
+
+
+def test_the_capped_count_and_any_page_within_it_come_from_one_read():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.review_views import CappedPaginator
+
+    many = CappedPaginator(list(range(500)), 25)
+    assert (many.count, many.capped, many.num_pages) == (201, True, 9)
+    assert list(many.page(2).object_list) == list(range(25, 50))
+    assert list(many.page(9).object_list) == [200]
+    few = CappedPaginator(list(range(30)), 25)
+    assert (few.count, few.capped, list(few.page(2).object_list)) == (30, False, list(range(25, 30)))
+    # On a queryset: the count and the page are one query.
+    ids = Report.objects.order_by("pk").values_list("pk", flat=True)
+    with CaptureQueriesContext(connection) as captured:
+        paginator = CappedPaginator(ids, 25)
+        count, rows = paginator.count, list(paginator.get_page(2).object_list)
+    assert len(captured) == 1
+    assert count == min(201, ids.count()) and rows == list(ids[25:50])
