@@ -31,9 +31,8 @@ histories are generated, since each history is generated in order.
 
 from __future__ import annotations
 
-import io
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -42,6 +41,7 @@ from zoneinfo import ZoneInfo
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from metrics.bulk_load import BulkWriter, bulk_load_window, first_free_id, reset_sequences
 from metrics.choices import Aggregation
 from metrics.models import Indicator, Observation
 from projects import carry_batch
@@ -130,127 +130,6 @@ def recorded_seconds() -> float | None:
         return float(decision.split(";", 1)[1].strip().removesuffix(" s"))
     except (IndexError, ValueError):
         return None
-
-
-# Writing in bulk -----------------------------------------------------------------------------------
-
-
-class BulkWriter:
-    """Append rows to one table: PostgreSQL COPY in chunks, or executemany elsewhere."""
-
-    CHUNK = 100_000
-
-    def __init__(self, model, columns: list[str]):
-        self.table = model._meta.db_table
-        self.columns = columns
-        self.rows: list[tuple] = []
-        self.written = 0
-        self.postgres = connection.vendor == "postgresql"
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        with connection.cursor() as cursor:
-            if self.postgres:
-                buffer = io.StringIO()
-                buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in self.rows)
-                buffer.seek(0)
-                cursor.cursor.copy_expert(
-                    f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN",
-                    buffer,
-                )
-            else:
-                placeholders = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(
-                    f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({placeholders})",  # noqa: S608
-                    self.rows,
-                )
-        self.written += len(self.rows)
-        self.rows = []
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
-    return str(value)
-
-
-def _next_id(model) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")  # noqa: S608
-        return cursor.fetchone()[0]
-
-
-def _reset_sequences(models: Iterable) -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            table = model._meta.db_table
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-            )
-
-
-class bulk_load_window:
-    """On PostgreSQL, drop a table's secondary indexes and foreign keys for a bulk load, then restore them.
-
-    Rebuilding an index once and checking a foreign key in one join are much faster than doing both
-    row by row; everything happens inside the caller's transaction, so a failure restores all.
-    """
-
-    def __init__(self, models):
-        self.tables = [model._meta.db_table for model in models]
-        self.indexes: list[str] = []
-        self.constraints: list[tuple[str, str, str]] = []
-
-    def __enter__(self):
-        if connection.vendor != "postgresql":
-            return self
-        with connection.cursor() as cursor:
-            # Check what is already queued now: a table with pending checks cannot be altered.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for table in self.tables:
-                cursor.execute(
-                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype = 'f'",
-                    [table],
-                )
-                for name, definition in cursor.fetchall():
-                    self.constraints.append((table, name, definition))
-                    cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-                cursor.execute(
-                    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-                    [table],
-                )
-                for name, definition in cursor.fetchall():
-                    self.indexes.append(definition)
-                    cursor.execute(f"DROP INDEX {name}")
-        return self
-
-    def __exit__(self, *exc):
-        if connection.vendor != "postgresql" or exc[0] is not None:
-            return False
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            for definition in self.indexes:
-                cursor.execute(definition)
-            for table, name, definition in self.constraints:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        return False
 
 
 # Removing an earlier generated set -----------------------------------------------------------------
@@ -353,7 +232,7 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
                 cursor.execute("SET LOCAL work_mem = '128MB'")
         with bulk_load_window([Assignment, Report, Observation]):
             tasks, originals = _assignments_and_reports(rng, programme, units, step)
-            _reset_sequences([Assignment, Report])
+            reset_sequences([Assignment, Report])
             carry_batch.carry_over_batch(
                 unit_ids=[pk for rows in units.values() for pk, _path, last in rows if last is not None],
                 programme_ids=[programme.pk],
@@ -370,7 +249,7 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
             )
             observations = _observations(rng, programme, units, step)
             step("indexes", 0)
-        _reset_sequences([Unit, Assignment, Report, Observation])
+        reset_sequences([Unit, Assignment, Report, Observation])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in (
@@ -385,7 +264,9 @@ def generate(*, scale: float, seed: int, progress: Callable[[str, int], None] | 
                 # as in tests): it marks the fresh pages all-visible, without which PostgreSQL will not answer
                 # from an index alone (the review queue's size: 380 ms by the heap, 50 ms by the index). The
                 # observations are read through the table anyway: 6 s more for nothing.
-                vacuum = table in ("projects_assignment", "projects_report") and not connection.in_atomic_block
+                vacuum = (
+                    table in ("projects_assignment", "projects_report") and not connection.in_atomic_block
+                )
                 cursor.execute(f"{'VACUUM (ANALYZE)' if vacuum else 'ANALYZE'} {table}")
     ensure_search_keys()
     return Generated(
@@ -424,7 +305,7 @@ def _units(rng: random.Random, scale: float) -> dict[str, list[tuple[int, str, d
         "valid_to",
     ]
     writer = BulkWriter(Unit, columns)
-    next_id = _next_id(Unit)
+    next_id = first_free_id(Unit)
     districts = []  # (id, path, depth, province id)
     for index in range(max(0, want_districts)):
         parent_id, parent_path, parent_depth = provinces[index % len(provinces)]
@@ -595,8 +476,8 @@ def _assignments_and_reports(rng, programme, units, step) -> tuple[int, int]:
     report_columns = [*REPORT_COLUMNS, "verified_until", "reported_until"]
     assignments = BulkWriter(Assignment, assignment_columns)
     reports = BulkWriter(Report, report_columns)
-    assignment_id = _next_id(Assignment)
-    report_id = _next_id(Report)
+    assignment_id = first_free_id(Assignment)
+    report_id = first_free_id(Report)
     review_states = (
         [ReviewState.ACCEPTED] * 85
         + [ReviewState.SUBMITTED] * 8
@@ -699,7 +580,7 @@ def _reports_after_change(rng: random.Random, programme: Programme, originals: d
     )
     report_columns = REPORT_COLUMNS
     writer = BulkWriter(Report, report_columns)
-    report_id = _next_id(Report)
+    report_id = first_free_id(Report)
     review_states = [ReviewState.ACCEPTED] * 90 + [ReviewState.SUBMITTED] * 10
     reported = set()
     for pk, original, first in carried.values_list("pk", "carried_from_id", "valid_from").iterator(
@@ -757,7 +638,7 @@ def _observations(rng, programme, units, step) -> int:
     )
     columns = ["id", "indicator_id", "unit_id", "period", "value", "denominator", "source", "reported_at"]
     writer = BulkWriter(Observation, columns)
-    next_id = _next_id(Observation)
+    next_id = first_free_id(Observation)
     # Month ends from the first month to the last whole month before today.
     periods = []
     year, month = FIRST_DAY.year, FIRST_DAY.month

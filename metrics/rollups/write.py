@@ -82,7 +82,7 @@ def _bulk_insert(model, objects: list, *, after_first_batch: Callable[[], None] 
             if start == 0 and after_first_batch:
                 after_first_batch()
         return
-    from metrics.national import BulkWriter
+    from metrics.bulk_load import BulkWriter
 
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     writer = BulkWriter(model, [f.column for f in fields])
