@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from metrics.choices import Aggregation
 from metrics.models import Indicator, Observation
 from projects.choices import CENTRAL_KINDS, UnitKind
 from projects.demo import TZ, upsert
+from projects.display import grouped
 from projects.models import Programme, Unit
 
 SOURCE = "Báo cáo sơ kết 1 năm triển khai Đề án 06 (25/12/2022)"
@@ -196,8 +196,8 @@ def load(*, log=print) -> None:
         "  "
         + _("indicators: %(indicators)s, observations: %(observations)s")
         % {
-            "indicators": number_format(len(NATIONAL_SERIES) + 1, force_grouping=True),
-            "observations": number_format(len(observations), force_grouping=True),
+            "indicators": grouped(len(NATIONAL_SERIES) + 1),
+            "observations": grouped(len(observations)),
         }
     )
     follows_load(log=log)

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from projects import demo_programmes as content
 from projects import demo_today, demo_units, lineage, unit_map
 from projects.choices import CENTRAL_KINDS, ReportStatus, ReviewState, Role, UnitKind
+from projects.display import grouped
 from projects.models import Assignment, Goal, Membership, Programme, Report, Task, Unit
 from projects.services import report_chains_refresh
 
@@ -568,7 +568,7 @@ def load_users(units: dict[str, Unit], programmes: dict[str, Programme]) -> list
 @transaction.atomic
 def load(*, with_users: bool, log=print) -> None:
     units = load_units()
-    log("  " + _("units: %(units)s") % {"units": _n(len(units))})
+    log("  " + _("units: %(units)s") % {"units": grouped(len(units))})
     programmes = load_programmes(units)
 
     da06 = programmes["DA06"]
@@ -612,22 +612,18 @@ def load(*, with_users: bool, log=print) -> None:
     log(
         "  "
         + _("map of today: %(units)s; assignments carried: %(carried)s")
-        % {"units": summary.lines()[0], "carried": _n(summary.carry.carried)}
+        % {"units": summary.lines()[0], "carried": grouped(summary.carry.carried)}
     )
-    log("  " + _("Đề án 06 from 2023 to its end: %(reports)s new reports") % {"reports": _n(written)})
-
-
-def _n(number: int) -> str:
-    return number_format(number, force_grouping=True)
+    log("  " + _("Đề án 06 from 2023 to its end: %(reports)s new reports") % {"reports": grouped(written)})
 
 
 def _programme_line(programme, *, goals: int, tasks, assignments, written: int) -> str:
     values = {
         "programme": programme.code,
-        "goals": _n(goals),
-        "tasks": _n(len(tasks)),
-        "assignments": _n(len(assignments)),
-        "reports": _n(written),
+        "goals": grouped(goals),
+        "tasks": grouped(len(tasks)),
+        "assignments": grouped(len(assignments)),
+        "reports": grouped(written),
     }
     if goals:
         return (

@@ -34,11 +34,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from projects.choices import ReviewState, Role
+from projects.display import grouped
 from projects.models import Assignment, Membership, Report, Task, Unit
 
 CARRIED_STATES = (ReviewState.ACCEPTED, ReviewState.SUBMITTED)
@@ -81,10 +81,6 @@ class Plan(dict):
         self.where: dict[tuple[str, str, str], str] = {}
 
 
-def _n(value: int) -> str:
-    return number_format(value, force_grouping=True)
-
-
 @dataclass
 class CarryResult:
     carried: int = 0
@@ -101,16 +97,16 @@ class CarryResult:
                 "reports carried: %(reports)s, memberships added: %(memberships)s"
             )
             % {
-                "carried": _n(self.carried),
-                "already": _n(self.already),
-                "reports": _n(self.reports),
-                "memberships": _n(self.memberships),
+                "carried": grouped(self.carried),
+                "already": grouped(self.already),
+                "reports": grouped(self.reports),
+                "memberships": grouped(self.memberships),
             }
         ]
         if self.needs_plan:
             lines.append(
                 _("assignments left where they are, waiting for a carry-over plan: %(count)s")
-                % {"count": _n(len(self.needs_plan))}
+                % {"count": grouped(len(self.needs_plan))}
             )
             lines += [f"  {line}" for line in self.needs_plan[:50]]
         return lines

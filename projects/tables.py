@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.urls import reverse
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import AssignmentStatus, ReportStatus, ReviewState
+from projects.display import grouped
 
 # A spreadsheet reads a cell beginning with one of these as a formula (or DDE command).
 # A page shows at most this many rows, whatever ?per_page= asks: a page's cost stays bounded.
@@ -50,14 +51,10 @@ class ExportSafeTable(tables.Table):
         if len(self.rows) > limit:
             raise BadRequest(
                 _("This table has %(count)s rows; a download holds at most %(max)s. Narrow the filters first.")
-                % {"count": _grouped(len(self.rows)), "max": _grouped(limit)}
+                % {"count": grouped(len(self.rows)), "max": grouped(limit)}
             )
         for row in super().as_values(exclude_columns=exclude_columns):
             yield [neutralise(value) for value in row]
-
-
-def _grouped(number: int) -> str:
-    return number_format(number, force_grouping=True)
 
 
 class DateColumn(tables.Column):

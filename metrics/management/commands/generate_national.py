@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from metrics import national
+from projects.display import grouped
 
 BAR = "{desc}: {percentage:3.0f}%|{bar}| {elapsed}{postfix}"
 
@@ -20,10 +21,6 @@ STAGE_LABELS = {
     "observations": gettext_lazy("observations of the indicators"),
     "indexes": gettext_lazy("indexes and planner statistics"),
 }
-
-
-def _n(number: int) -> str:
-    return number_format(number, force_grouping=True)
 
 
 class StagedProgress:
@@ -96,10 +93,10 @@ class Command(BaseCommand):
                 "%(units)s units, %(assignments)s assignments, %(reports)s reports, %(observations)s observations in %(seconds)s s."
             )
             % {
-                "units": _n(result.units),
-                "assignments": _n(result.assignments),
-                "reports": _n(result.reports),
-                "observations": _n(result.observations),
+                "units": grouped(result.units),
+                "assignments": grouped(result.assignments),
+                "reports": grouped(result.reports),
+                "observations": grouped(result.observations),
                 "seconds": number_format(time.monotonic() - started, 1),
             }
         )

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from metrics import demo as metrics_demo
 from projects import demo as projects_demo
+from projects.display import grouped
 from projects.models import Report
 
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _("The demo was already loaded: its data is kept (%(reports)s reports); nothing was added.")
-                    % {"reports": number_format(before, force_grouping=True)}
+                    % {"reports": grouped(before)}
                 )
             )
         else:
