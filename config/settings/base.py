@@ -82,6 +82,11 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: a page's queries take milliseconds, and a misestimated one (an OR of subqueries,
+    # a correlated EXISTS) crossed jit_above_cost and spent 16 ms compiling to run in 3 (the unit page's
+    # lineage at scale 1). The full recompute's aggregate is as fast without it (README, Benchmarks).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # The review queue's partial indexes include columns so that PostgreSQL answers its counts from the index
 # alone (projects.models.reports); SQLite, the embedded default, builds them without those columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -262,17 +262,22 @@ def prune(*, before: date, programmes=None) -> int:
 def history_days(
     programme: Programme, *, until: date, step_days: int = 7, since: date | None = None
 ) -> list[date]:
-    """Return the days of a trend's history: every ``step_days`` from the programme's start, and ``until``."""
+    """Return the days of a trend's history: every ``step_days`` from the programme's start, the last day of
+    each map in between and the first of the next (a day not stored reads from a stored day on its own map:
+    metrics.rollups.any_day.base_day), and ``until``."""
     from datetime import timedelta
 
+    from metrics.rollups.any_day import map_changes
+
     first = since or programme.start
-    days = []
+    days = set()
     current = first
     while current < until:
-        days.append(current)
+        days.add(current)
         current += timedelta(days=step_days)
-    days.append(until)
-    return days
+    for change in map_changes():
+        days.update(day for day in (change - timedelta(days=1), change) if first <= day < until)
+    return [*sorted(days), until]
 
 
 def recompute_history(programme: Programme, *, days: Iterable[date], progress=None) -> int:

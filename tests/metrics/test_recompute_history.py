@@ -36,3 +36,34 @@ def test_an_observation_for_an_earlier_period_flags_the_stored_history_stale(tmp
     assert stale, "no stored day was flagged"
     assert all(day.isoformat() >= "2022-07-01" for day in stale)
     assert days.filter(day__lt="2022-07-01", stale=False).exists()
+
+
+def test_history_keeps_the_last_day_of_each_map_and_a_day_reads_from_its_own_map():
+    """Between two maps every carried assignment changes: a day not stored is moved from a stored day on its
+    own map (the nearest there), and the history stores the last day of the old map and the first of the new."""
+    from datetime import date
+
+    from metrics import readers, rollups
+    from projects.models import Programme, Unit
+
+    programme = Programme.objects.get(code="DA06")
+    change = date(2025, 7, 1)
+    assert change in rollups.any_day.map_changes()  # the demo loads today's map, valid from 01/07/2025
+    days = rollups.history_days(programme, until=date(2025, 12, 31), step_days=180)
+    assert date(2025, 6, 30) in days and change in days
+    assert days == sorted(set(days))
+
+    # Nearer to a day after the change, but on the old map: the base is the stored day before it.
+    bases = [date(2025, 3, 1), date(2025, 7, 3)]
+    assert rollups.base_day(programme, date(2025, 6, 25), bases) == date(2025, 3, 1)
+    assert rollups.base_day(programme, date(2025, 7, 2), bases) == date(2025, 7, 3)
+    # No stored day on its map: the nearest one all the same.
+    assert rollups.base_day(programme, date(2025, 6, 25), [date(2025, 7, 3)]) == date(2025, 7, 3)
+
+    # And the figures read so equal a count from the report chains, on both sides of the change.
+    rollups.recompute_history(programme, days=[date(2025, 3, 1), date(2025, 7, 3)])
+    nation = Unit.objects.get(code="VN")
+    for day in (date(2025, 6, 25), date(2025, 7, 2)):
+        read = readers.StoredDay(programme, day).status([nation])[nation.pk]
+        counted = rollups.compute_status(programme=programme, day=day)[nation.pk]
+        assert read == counted, day
