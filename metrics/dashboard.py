@@ -204,45 +204,31 @@ def task_status_counts_stored(*, programme: Programme, task: Task, as_of: date) 
         row["unknown"] or row["n_total"] != row["everyone"] for row in rows.values()
     ):
         return None
-    return tuple(_by_status(rows[view]) for view in (View.VERIFIED, View.REPORTED))
+    return tuple(
+        _by_status(
+            [rows[view][f] for f in ("n_total", "n_done", "n_overdue", "n_active")]
+            + [0, 0, rows[view]["n_late"]]
+        )
+        for view in (View.VERIFIED, View.REPORTED)
+    )
 
 
-def stored_task_sums(day) -> dict[int, dict[str, dict]] | None:
-    """The per-task figures of a day not stored, summed over the units right below the nation: task id →
-    view → the sums task_rows_stored reads from TaskRollup; None when the nation holds assignments itself."""
-    found = day.task_figures()
-    if found is None or found.nation_holds:
-        return None
-    sums: dict[int, dict[str, dict]] = defaultdict(dict)
-    for view, by_task in found.task_totals.items():
-        for task_id, (total, done, overdue, active, _central, _central_done, late) in by_task.items():
-            sums[task_id][view] = {
-                "n_total": total,
-                "n_done": done,
-                "n_late": late,
-                "n_overdue": overdue,
-                "n_active": active,
-            }
-    return sums
+def _task_status_counts_any_day(day, task: Task) -> tuple[dict, dict]:
+    sums = day.task_sums()
+    empty = [0] * len(readers.TASK_FIELDS)
+    return tuple(_by_status(sums[view].get(task.pk, empty)) for view in (View.VERIFIED, View.REPORTED))
 
 
-def _task_status_counts_any_day(day, task: Task) -> tuple[dict, dict] | None:
-    sums = stored_task_sums(day)
-    if sums is None:
-        return None
-    rows = sums.get(task.pk, {})
-    empty = {"n_total": 0, "n_done": 0, "n_late": 0, "n_overdue": 0, "n_active": 0}
-    return tuple(_by_status(rows.get(view, empty)) for view in (View.VERIFIED, View.REPORTED))
-
-
-def _by_status(row: dict) -> dict[str, int]:
-    """Counts by status from a task's sums: done and late split the done; active less done is in progress."""
+def _by_status(acc: list[int]) -> dict[str, int]:
+    """Counts by status from a task's TASK_FIELDS: done and late split the done; active less done is in
+    progress."""
+    total, done, overdue, active, _central, _central_done, late = acc
     return {
-        AssignmentStatus.DONE_ON_TIME.value: row["n_done"] - row["n_late"],
-        AssignmentStatus.DONE_LATE.value: row["n_late"],
-        AssignmentStatus.OVERDUE.value: row["n_overdue"],
-        AssignmentStatus.IN_PROGRESS.value: row["n_active"] - row["n_done"],
-        AssignmentStatus.NOT_STARTED.value: row["n_total"] - row["n_active"] - row["n_overdue"],
+        AssignmentStatus.DONE_ON_TIME.value: done - late,
+        AssignmentStatus.DONE_LATE.value: late,
+        AssignmentStatus.OVERDUE.value: overdue,
+        AssignmentStatus.IN_PROGRESS.value: active - done,
+        AssignmentStatus.NOT_STARTED.value: total - active - overdue,
     }
 
 

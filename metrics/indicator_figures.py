@@ -12,10 +12,9 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef
 
-from metrics import figure_cache, readers
+from metrics import readers
 from metrics.dashboard import rank
 from metrics.models import Indicator, Observation
-from metrics.trends import thin
 from projects.models import Unit
 
 
@@ -36,85 +35,8 @@ def indicator_values(indicators: list[Indicator], *, as_of: date) -> dict[int, o
 
 
 def indicator_series(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:
-    """Return the unit's value over time: the rollups' stored days when there are enough of them to draw a
-    line, else per period counted from the observations."""
-    from metrics import staleness
-    from metrics.models import IndicatorRollup
-
-    # A stored day carries the latest value forward; once that value is older than the reporting period,
-    # the day is left out, so the line stops where the figures stopped instead of running flat to today.
-    stored = [
-        row
-        for row in IndicatorRollup.objects.filter(indicator=indicator, unit=unit, day__lte=as_of)
-        .order_by("day")
-        .values("day", "value", "denominator", "period")
-        if not staleness.age(
-            period=row["period"], reporting_period=indicator.reporting_period, as_of=row["day"]
-        ).stale
-    ]
-    if len(stored) >= 2:
-        rows = []
-        for row in thin(stored):
-            value, denominator = row["value"], row["denominator"]
-            comparable = value * 100 / denominator if denominator else value
-            rows.append(
-                {"period": row["day"], "value": value, "denominator": denominator, "comparable": comparable}
-            )
-        return rows
-    return figure_cache.remember(
-        indicator.programme,
-        as_of,
-        ("indicator_series", indicator.pk, unit.pk),
-        lambda: indicator_series_fresh(indicator=indicator, unit=unit, as_of=as_of),
-    )
-
-
-def indicator_series_fresh(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:
-    """Return the unit's value per period (its own, else its subtree's by the aggregation rule)."""
-    periods = sorted(
-        set(
-            Observation.objects.filter(
-                indicator=indicator, unit__path__startswith=unit.path, period__lte=as_of
-            )
-            .values_list("period", flat=True)
-            .distinct()
-        )
-    )
-    # One read of every observation in scope, then the aggregation per period in memory.
-    observations = list(
-        Observation.objects.filter(indicator=indicator, unit__path__startswith=unit.path, period__lte=as_of)
-        .order_by("unit_id", "period", "reported_at", "pk")
-        .values("unit_id", "period", "value", "denominator")
-    )
-    rows = []
-    for period in periods:
-        latest: dict = {}
-        for o in observations:
-            if o["period"] <= period:
-                latest[o["unit_id"]] = o
-        value = _aggregate(indicator, unit, latest)
-        rows.append(
-            {
-                "period": period,
-                "value": value.value,
-                "denominator": value.denominator,
-                "comparable": value.comparable,
-            }
-        )
-    return rows
-
-
-def _aggregate(indicator: Indicator, unit: Unit, latest: dict):
-    from metrics.selectors import IndicatorValue, aggregate
-
-    own = latest.get(unit.pk)
-    if own is not None:
-        return IndicatorValue(own["value"], own["denominator"], own["period"], 1)
-    below = [o for key, o in latest.items() if key != unit.pk]
-    value, denominator = aggregate(indicator.aggregation, [(o["value"], o["denominator"]) for o in below])
-    if value is None:
-        return IndicatorValue(None)
-    return IndicatorValue(value, denominator, max(o["period"] for o in below), len(below))
+    """Return the unit's value over time (readers.indicator_over_time, the one read interface)."""
+    return readers.indicator_over_time(indicator, unit=unit, as_of=as_of)
 
 
 def indicator_unit_kinds(*, indicator: Indicator, as_of: date, kinds: Iterable[str]) -> set[str]:

@@ -11,7 +11,8 @@ programme's figures of one day, stored or not:
   whole programme counted from the report chains. What is counted is kept in the figure cache under the
   data's generation (metrics.figure_cache), and a read never writes.
 ``computed_at`` says when the figures were computed; for figures counted on demand it is the moment of
-the read. ``trend`` reads stored days only, stale or not.
+the read. The lines over time, ``completion_over_time`` and ``indicator_over_time``, read the stored days
+when there are at least two, stale or not, else count the line's days together.
 
 Arguments ``programme`` and ``unit`` take model instances or codes.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Sum
 from django.utils import timezone
 
 from metrics import figure_cache, memo, rollups
@@ -35,10 +36,15 @@ from metrics.models import (
     StatusRollup,
     TaskRollup,
 )
+from metrics.rollups import over_days
 from metrics.selectors import IndicatorValue, target_reached
 from projects import selectors as project_selectors
 from projects.choices import CENTRAL_KINDS, AssignmentStatus, UnitKind, View
-from projects.models import Programme, Unit
+from projects.models import Assignment, Programme, Unit
+
+# view → task id → the figures of a TaskRollup row, in the order of TASK_FIELDS.
+TaskSums = dict[str, dict[int, list[int]]]
+TASK_FIELDS = rollups.TASK_FIELDS
 
 ASSIGNMENT_KEYS = ("done_on_time", "done_late", "in_progress", "not_started", "overdue")
 TASK_KEYS = ("done", "overdue", "in_progress", "not_started")
@@ -85,14 +91,14 @@ def stored_days(programmes, as_of: date) -> list[StoredDay]:
     bases: dict[int, list[date]] = {p.pk: [] for p in programmes}
     fresh: dict[int, list[date]] = {p.pk: [] for p in programmes}
     rows = RollupDay.objects.filter(programme__in=programmes).annotate(
-        has_tasks=Exists(TaskRollup.objects.filter(programme=OuterRef("programme"), day=OuterRef("day")))
+        first_task_row=rollups.first_task_row()
     )
     for row in rows:
         if row.day == as_of:
             found[row.programme_id] = row
         if not row.stale:
             fresh[row.programme_id].append(row.day)
-            if row.has_tasks:
+            if row.first_task_row is not None:
                 bases[row.programme_id].append(row.day)
     return [
         memo.once(
@@ -106,6 +112,14 @@ def stored_days(programmes, as_of: date) -> list[StoredDay]:
 
 
 nation = metric_selectors.nation
+
+
+def _top_units() -> dict[int, str]:
+    """Return the units right below the nation: id → kind (read once per request)."""
+    return memo.once(
+        ("top_units",),
+        lambda: dict(Unit.objects.filter(depth=rollups.SNAPSHOT_DEPTH).values_list("pk", "kind")),
+    )
 
 
 class StoredDay:
@@ -220,6 +234,74 @@ class StoredDay:
         if self.is_stored:
             return None
         return self.top()
+
+    def task_sums(self, scope: Unit | None = None, kinds: tuple[str, ...] | None = None) -> TaskSums:
+        """Return view → task id → the TASK_FIELDS of a scope's assignments: the whole programme (no scope,
+        or the nation), a unit's subtree, or the subtrees of the units of some kinds right below the nation.
+
+        The units right below the nation keep per-task figures on every stored day (TaskRollup) and, on
+        any other day, in top(); a scope of them is their sums. A deeper unit, or the whole programme when
+        the nation holds assignments itself (no row below it counts them), is counted from its subtree's
+        report chains, once per generation.
+        """
+        if scope is not None and scope.depth == 0:
+            scope = None
+        if scope is not None and scope.depth > rollups.SNAPSHOT_DEPTH:
+            return self._counted_task_sums(scope)
+        top_ids = None
+        if scope is not None:
+            top_ids = {scope.pk}
+        elif kinds is not None:
+            top_ids = {pk for pk, kind in _top_units().items() if kind in kinds}
+        if self.is_stored and (self.bases is None or self.day in self.bases):  # its per-task rows kept
+            return self._stored_task_sums(top_ids)
+        top = self.top()
+        if top_ids is None:
+            if top.nation_holds:
+                return self._counted_task_sums(None)
+            return top.task_totals
+        return rollups.task_totals({key: by_task for key, by_task in top.tasks.items() if key[0] in top_ids})
+
+    def _stored_task_sums(self, top_ids: set[int] | None) -> TaskSums:
+        rows = TaskRollup.objects.filter(programme=self.programme, day=self.day)
+        extra = {}
+        if top_ids is not None:
+            rows = rows.filter(unit_id__in=top_ids)
+        else:
+            # Only the nation's own assignments are in no row below it: then the programme is counted.
+            extra["nation_holds"] = Exists(
+                Assignment.objects.filter(task__programme=self.programme, unit__parent__isnull=True)
+            )
+        sums: TaskSums = {view: {} for view in rollups.VIEWS}
+        grouped = (
+            rows.values("view", "task_id")
+            .annotate(**{f"sum_{f}": Sum(f) for f in TASK_FIELDS}, **extra)
+            .order_by()
+        )
+        for row in grouped:
+            if row.get("nation_holds"):
+                return self._counted_task_sums(None)
+            sums[row["view"]][row["task_id"]] = [row[f"sum_{f}"] or 0 for f in TASK_FIELDS]
+        return sums
+
+    def _counted_task_sums(self, scope: Unit | None) -> TaskSums:
+        root = scope or nation()
+
+        def count() -> TaskSums:
+            accumulators: dict = {}
+            rollups.compute_status(
+                programme=self.programme,
+                day=self.day,
+                within=scope,
+                accumulators=accumulators,
+                keep={root.pk},
+            )
+            sums: TaskSums = {view: {} for view in rollups.VIEWS}
+            for (_unit, view), by_task in accumulators.items():
+                sums[view] = {task: list(acc) for task, acc in by_task.items()}
+            return sums
+
+        return figure_cache.remember(self.programme, self.day, ("task_sums", root.pk), count)
 
     def goals(self) -> dict[str, dict]:
         """Return view → goals achieved, their total and the achieved goals' ids."""
@@ -363,22 +445,82 @@ def unit_rows(*, programme, as_of: date, kind: str | None = None, parent=None, v
     return rows
 
 
-def trend(*, programme, unit, start: date, end: date, view: str = View.VERIFIED) -> list[dict]:
-    """Return the stored days between start and end for a unit: completion of assignments and tasks.
+def completion_over_time(programme, *, as_of: date, unit=None) -> list[dict]:
+    """Return a subtree's completion over time up to a day (the nation's by default): per day, its
+    assignments (``total``) and those done in each view (keyed by View).
 
-    One indexed read. Days come from the nightly runs and the history runs (weekly by default), so
-    the series is as dense as what was stored; nothing is counted on demand here.
+    The days are the stored days (one indexed read, thinned to 60) when there are at least two, the day
+    asked for ending the line through stored_day(); else month ends from the programme's start, counted
+    together in one pass over the report chains (metrics.rollups.over_days), once per generation.
     """
-    programme, unit = _programme(programme), _unit(unit, end)
-    rows = (
-        StatusRollup.objects.filter(programme=programme, unit=unit, view=view, day__gte=start, day__lte=end)
-        .order_by("day")
-        .values_list("day", "done_on_time", "done_late", "assignments", "tasks_done", "tasks")
+    programme = _programme(programme)
+    unit = nation() if unit is None else _unit(unit, as_of)
+    stored = StatusRollup.objects.filter(
+        programme=programme, unit=unit, day__gte=programme.start, day__lte=as_of
     )
-    return [
-        {"day": day, "done": on_time + late, "total": total, "tasks_done": tasks_done, "tasks_total": tasks}
-        for day, on_time, late, total, tasks_done, tasks in rows
+    by_day: dict = {}
+    for day, view, on_time, late, total in stored.order_by("day").values_list(
+        "day", "view", "done_on_time", "done_late", "assignments"
+    ):
+        by_day.setdefault(day, {"day": day, "total": total, View.REPORTED: None})[view] = on_time + late
+    points = [row for row in by_day.values() if View.VERIFIED in row]
+    if len(points) < 2:
+        days = over_days.trend_days(programme.start, max(as_of, programme.start))
+        return figure_cache.remember(
+            programme,
+            as_of,
+            ("completion", unit.pk),
+            lambda: over_days.done_on_days(programme=programme, days=days, within=unit),
+        )
+    points = over_days.thin(points)
+    for point in points:
+        if point[View.REPORTED] is None:
+            point[View.REPORTED] = point[View.VERIFIED]
+    if points[-1]["day"] < as_of:
+        # The history's days are a month apart: the line ends on the day asked for.
+        by_view = stored_day(programme, as_of).status([unit], within=unit).get(unit.pk) or {}
+        point = {"day": as_of, "total": 0, View.VERIFIED: 0, View.REPORTED: 0}
+        for view, figures in by_view.items():
+            point["total"] = figures["assignments"]
+            point[view] = figures["done_on_time"] + figures["done_late"]
+        points.append(point)
+    return points
+
+
+def indicator_over_time(indicator: Indicator, *, unit: Unit, as_of: date) -> list[dict]:
+    """Return a unit's value of an indicator over time up to a day: per day (``period``), the value, its
+    denominator and the comparable figure (a percentage when there is a denominator).
+
+    The stored days when there are at least two, thinned; a stored day carries the latest value forward,
+    so once that value is older than the reporting period the day is left out and the line stops where
+    the figures stopped. Else each observation period, counted from the observations once per generation.
+    """
+    from metrics import staleness
+
+    stored = [
+        row
+        for row in IndicatorRollup.objects.filter(indicator=indicator, unit=unit, day__lte=as_of)
+        .order_by("day")
+        .values("day", "value", "denominator", "period")
+        if not staleness.age(
+            period=row["period"], reporting_period=indicator.reporting_period, as_of=row["day"]
+        ).stale
     ]
+    if len(stored) < 2:
+        return figure_cache.remember(
+            indicator.programme,
+            as_of,
+            ("indicator_series", indicator.pk, unit.pk),
+            lambda: rollups.indicator_periods(indicator=indicator, unit=unit, as_of=as_of),
+        )
+    rows = []
+    for row in over_days.thin(stored):
+        value, denominator = row["value"], row["denominator"]
+        comparable = value * 100 / denominator if denominator else value
+        rows.append(
+            {"period": row["day"], "value": value, "denominator": denominator, "comparable": comparable}
+        )
+    return rows
 
 
 def freshness(programme) -> dict:

@@ -1,8 +1,8 @@
 """The rows of the task and goal tables: each task's status and assignment counts in both views, each goal's
 measure, and the tasks grouped.
 
-Split from metrics.dashboard (issue 13). For the whole programme the counts are the rollups' per-task rows when the
-day is stored, or moved from the nearest stored day (metrics.rollups.any_day).
+Split from metrics.dashboard (issue 13). The counts are read through the one interface, readers.StoredDay.task_sums:
+the rollups' per-task rows of a stored day, or those moved from the nearest stored day (metrics.rollups.any_day).
 """
 
 from __future__ import annotations
@@ -10,33 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Exists, Sum
-
-from metrics import figure_cache, readers
-from metrics.dashboard import (
-    DONE,
-    STATUSES,
-    grouped_statuses,
-    programme_assignments,
-    status_counts_by,
-    stored_task_sums,
-    summarise,
-)
-from projects.choices import AssignmentStatus, TaskStatus, View
-from projects.models import Assignment, Goal, Programme, Task, Unit
-
-
-def task_status_from_counts(counts: dict[str, int]) -> str:
-    """Return a task's status from its assignments' status counts, as projects.status.task_status does."""
-    total = sum(counts[s] for s in STATUSES)
-    done = sum(counts[s] for s in DONE)
-    if total and done == total:
-        return TaskStatus.DONE
-    if counts[AssignmentStatus.OVERDUE]:
-        return TaskStatus.OVERDUE
-    if done or counts[AssignmentStatus.IN_PROGRESS]:
-        return TaskStatus.IN_PROGRESS
-    return TaskStatus.NOT_STARTED
+from metrics import readers
+from projects.choices import TaskStatus, View
+from projects.models import Goal, Programme, Task, Unit
 
 
 def task_rows(
@@ -44,110 +20,21 @@ def task_rows(
 ) -> list[dict]:
     """Return each task of a programme with its status and assignment counts, in both views.
 
-    Tasks with no assignment in scope are left out, as the headline counts them. For the whole programme
-    the counts are the rollups' per-task rows when the day is stored; otherwise they are counted.
+    The scope is the whole programme, a unit's subtree, or the subtrees of the units of some kinds right
+    below the nation; its per-task figures come from the one read interface (readers.StoredDay.task_sums),
+    for any day. Tasks with no assignment in scope are left out, as the headline counts them.
     """
-    if kinds is None and unit is None:
-        stored = task_rows_stored(programme=programme, as_of=as_of)
-        if stored is not None:
-            return stored
-    return figure_cache.remember(
-        programme,
-        as_of,
-        ("task_rows", kinds, unit.pk if unit else None),
-        lambda: task_rows_fresh(programme=programme, as_of=as_of, kinds=kinds, unit=unit),
+    sums = readers.stored_day(programme, as_of).task_sums(unit, kinds=kinds)
+    verified_sums, reported_sums = sums[View.VERIFIED], sums[View.REPORTED]
+    counted = [task_id for task_id, acc in verified_sums.items() if acc[0]]
+    tasks = Task.objects.filter(pk__in=counted).values(
+        "pk", "code", "title", "group", "deadline", "goal__code", "lead_unit__name", "lead_unit__short_name"
     )
-
-
-def task_rows_stored(*, programme: Programme, as_of: date) -> list[dict] | None:
-    """Return task_rows() from the rollups' per-task rows of the day, or None when they cannot say: the day
-    is not stored or is stale, or the nation holds an assignment itself (no row below the nation counts it)."""
-    from metrics.models import TaskRollup
-
-    task_fields = (
-        "task__code",
-        "task__title",
-        "task__group",
-        "task__deadline",
-        "task__goal__code",
-        "task__lead_unit__name",
-        "task__lead_unit__short_name",
-    )
-    # A day not stored (or stale: reached back to by a backdated change) has the per-task figures the
-    # readers counted it with.
-    day = readers.stored_day(programme, as_of)
-    if not day.is_stored:
-        return _task_rows_any_day(day, task_fields)
-    # One grouped read: each task's sums over its depth-one units, with the task's own fields.
-    sums = (
-        TaskRollup.objects.filter(programme=programme, day=as_of)
-        .values("view", *task_fields)
-        .annotate(
-            total=Sum("assignments"),
-            done_count=Sum("done"),
-            overdue_count=Sum("overdue"),
-            active_count=Sum("active"),
-            nation_holds=Exists(
-                Assignment.objects.filter(task__programme=programme, unit__parent__isnull=True)
-            ),
-        )
-        .order_by()
-    )
-    by_task: dict = defaultdict(dict)
-    for row in sums:
-        if row["nation_holds"]:
-            return None
-        by_task[row["task__code"]][row["view"]] = row
-    if not by_task:
-        return None
     rows = []
-    for code in sorted(by_task):
-        verified = by_task[code].get(View.VERIFIED)
-        reported = by_task[code].get(View.REPORTED) or verified
-        if not verified or not verified["total"]:
-            continue
-        rows.append(
-            {
-                "code": code,
-                "title": verified["task__title"],
-                "group": verified["task__group"],
-                "goal": verified["task__goal__code"] or "",
-                "lead_unit": verified["task__lead_unit__short_name"] or verified["task__lead_unit__name"],
-                "deadline": verified["task__deadline"],
-                "status": _stored_task_status(verified),
-                "reported_status": _stored_task_status(reported),
-                "assignments": verified["total"],
-                "done": verified["done_count"],
-                "reported_done": reported["done_count"],
-                "overdue": verified["overdue_count"],
-                "percent": 100 * verified["done_count"] / verified["total"],
-            }
-        )
-    return rows
-
-
-def _task_rows_any_day(day, task_fields) -> list[dict] | None:
-    sums = stored_task_sums(day)
-    if sums is None:
-        return None
-    fields = [name.removeprefix("task__") for name in task_fields]
-    tasks = {row["pk"]: row for row in Task.objects.filter(pk__in=list(sums)).values("pk", *fields)}
-    rows = []
-    for task_id, by_view in sums.items():
-        verified = by_view.get(View.VERIFIED)
-        if not verified or not verified["n_total"]:
-            continue
-        reported = by_view.get(View.REPORTED) or verified
-        task = tasks[task_id]
-        verified_row, reported_row = (
-            {
-                "total": v["n_total"],
-                "done_count": v["n_done"],
-                "overdue_count": v["n_overdue"],
-                "active_count": v["n_active"],
-            }
-            for v in (verified, reported)
-        )
+    for task in tasks:
+        verified = verified_sums[task["pk"]]
+        reported = reported_sums.get(task["pk"]) or verified
+        total, done, overdue = verified[0], verified[1], verified[2]
         rows.append(
             {
                 "code": task["code"],
@@ -156,71 +43,29 @@ def _task_rows_any_day(day, task_fields) -> list[dict] | None:
                 "goal": task["goal__code"] or "",
                 "lead_unit": task["lead_unit__short_name"] or task["lead_unit__name"],
                 "deadline": task["deadline"],
-                "status": _stored_task_status(verified_row),
-                "reported_status": _stored_task_status(reported_row),
-                "assignments": verified["n_total"],
-                "done": verified["n_done"],
-                "reported_done": reported["n_done"],
-                "overdue": verified["n_overdue"],
-                "percent": 100 * verified["n_done"] / verified["n_total"],
+                "status": task_status_from_sums(verified),
+                "reported_status": task_status_from_sums(reported),
+                "assignments": total,
+                "done": done,
+                "reported_done": reported[1],
+                "overdue": overdue,
+                "percent": 100 * done / total,
             }
         )
     return sorted(rows, key=lambda row: row["code"])
 
 
-def _stored_task_status(row: dict) -> str:
-    if row["total"] and row["done_count"] == row["total"]:
+def task_status_from_sums(acc: list[int]) -> str:
+    """Return a task's status from its TASK_FIELDS (assignments, done, overdue, active, …), as
+    projects.status.task_status does from its assignments."""
+    total, done, overdue, active = acc[:4]
+    if total and done == total:
         return TaskStatus.DONE
-    if row["overdue_count"]:
+    if overdue:
         return TaskStatus.OVERDUE
-    if row["active_count"]:
+    if active:
         return TaskStatus.IN_PROGRESS
     return TaskStatus.NOT_STARTED
-
-
-def task_rows_fresh(
-    *, programme: Programme, as_of: date, kinds: tuple[str, ...] | None = None, unit: Unit | None = None
-) -> list[dict]:
-    """Count task_rows() from the reports: one grouped query that carries each task's fields too."""
-    task_fields = (
-        "task__code",
-        "task__title",
-        "task__group",
-        "task__deadline",
-        "task__goal__code",
-        "task__lead_unit__name",
-        "task__lead_unit__short_name",
-    )
-    # One grouped query carries each task's own fields too, so no second read of the tasks.
-    grouped = grouped_statuses(
-        programme_assignments(programme=programme, as_of=as_of, kinds=kinds, unit=unit), *task_fields
-    )
-    tasks = {}
-    for row in grouped:
-        tasks.setdefault(row["task__code"], {field: row[field] for field in task_fields})
-    counts = status_counts_by(grouped, key=lambda row: row["task__code"])
-    rows = []
-    for code in sorted(tasks):
-        task = tasks[code]
-        verified, reported = (summarise(counts[code][view]) for view in ("verified", "reported"))
-        rows.append(
-            {
-                "code": code,
-                "title": task["task__title"],
-                "group": task["task__group"],
-                "goal": task["task__goal__code"] or "",
-                "lead_unit": task["task__lead_unit__short_name"] or task["task__lead_unit__name"],
-                "deadline": task["task__deadline"],
-                "status": task_status_from_counts(verified),
-                "reported_status": task_status_from_counts(reported),
-                "assignments": verified["total"],
-                "done": verified["done"],
-                "reported_done": reported["done"],
-                "overdue": verified[AssignmentStatus.OVERDUE],
-                "percent": verified["percent"],
-            }
-        )
-    return rows
 
 
 def goal_rows(*, programme: Programme, as_of: date, tasks: list[dict] | None = None) -> list[dict]:

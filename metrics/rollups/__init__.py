@@ -15,6 +15,7 @@ from __future__ import annotations
 from metrics.rollups.any_day import (  # noqa: F401
     TopFigures,
     base_day,
+    first_task_row,
     indicator_base_day,
     stored_indicator_values,
     task_totals,
@@ -23,6 +24,7 @@ from metrics.rollups.any_day import (  # noqa: F401
 from metrics.rollups.indicators import (  # noqa: F401
     compute_goals,
     compute_indicators,
+    indicator_periods,
     indicator_value_of,
     latest_observations,
     nation_of,

@@ -22,7 +22,7 @@ from metrics.rollups.tree import (
     Tree,
 )
 from projects import selectors as project_selectors
-from projects.models import Programme
+from projects.models import Programme, Unit
 
 
 def latest_observations(*, indicator_ids: list[int], day: date) -> list[tuple]:
@@ -137,3 +137,49 @@ def compute_goals(
                 achieved.add(indicator.goal_id)
         result[view] = {"achieved": len(achieved), "total": total, "achieved_goals": sorted(achieved)}
     return result
+
+
+def indicator_periods(*, indicator: Indicator, unit: Unit, as_of: date) -> list[dict]:
+    """Count a unit's value of an indicator at each observation period up to a day: its own latest value,
+    else its subtree's by the indicator's aggregation rule (metrics.selectors semantics).
+
+    One read of every observation in the subtree; the latest per unit is carried through the periods in
+    order, so each period costs only the aggregation.
+    """
+    observations = list(
+        Observation.objects.filter(indicator=indicator, unit__path__startswith=unit.path, period__lte=as_of)
+        .order_by("period", "unit_id", "reported_at", "pk")
+        .values("unit_id", "period", "value", "denominator")
+    )
+    latest: dict[int, dict] = {}
+    rows = []
+    for index, observation in enumerate(observations):
+        latest[observation["unit_id"]] = observation
+        period = observation["period"]
+        if index + 1 < len(observations) and observations[index + 1]["period"] == period:
+            continue  # the period's last observation: then every unit's latest as of it is known
+        value = _subtree_value(indicator, unit, latest)
+        rows.append(
+            {
+                "period": period,
+                "value": value.value,
+                "denominator": value.denominator,
+                "comparable": value.comparable,
+            }
+        )
+    return rows
+
+
+def _subtree_value(
+    indicator: Indicator, unit: Unit, latest: dict[int, dict]
+) -> metric_selectors.IndicatorValue:
+    own = latest.get(unit.pk)
+    if own is not None:
+        return metric_selectors.IndicatorValue(own["value"], own["denominator"], own["period"], 1)
+    below = [o for key, o in latest.items() if key != unit.pk]
+    value, denominator = metric_selectors.aggregate(
+        indicator.aggregation, [(o["value"], o["denominator"]) for o in below]
+    )
+    if value is None:
+        return metric_selectors.IndicatorValue(None)
+    return metric_selectors.IndicatorValue(value, denominator, max(o["period"] for o in below), len(below))

@@ -174,10 +174,12 @@ def compute_status(
     within: Unit | None = None,
     tree: Tree | None = None,
     accumulators: dict | None = None,
+    keep: set[int] | None = None,
 ):
     """Count a programme's status figures for every unit (or every unit of one subtree) as of a day.
 
-    With ``accumulators``, also fill in the per-task figures of the units right below the nation.
+    With ``accumulators``, also fill in the per-task figures of the units in ``keep`` (by default the units
+    right below the nation).
     """
     where, where_params = "", []
     if within is not None:
@@ -192,5 +194,6 @@ def compute_status(
     )
     if tree is None:
         tree = unit_tree(Unit.objects.subtree(within) if within is not None else None)
-    keep = {unit_id for unit_id, depth in tree.depth.items() if depth == SNAPSHOT_DEPTH}
+    if keep is None:
+        keep = {unit_id for unit_id, depth in tree.depth.items() if depth == SNAPSHOT_DEPTH}
     return roll_up(_fetch(sql, params), tree, keep=keep, accumulators=accumulators)

@@ -17,6 +17,7 @@ from metrics.models import (
     StatusRollup,
     TaskRollup,
 )
+from metrics.rollups.any_day import TASK_FIELDS
 from metrics.rollups.refresh import (
     _path_prefixes,
 )
@@ -139,7 +140,6 @@ def verify_programme(programme: Programme, day: date) -> list[str]:
     return differences
 
 
-TASK_FIELDS = ("assignments", "done", "overdue", "active", "central", "central_done", "done_late")
 
 
 def _verify_tasks(programme: Programme, day: date, codes: dict[int, str]) -> list[str]:

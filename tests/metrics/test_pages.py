@@ -303,26 +303,93 @@ def test_the_first_load_of_the_summary_stays_within_its_weight(client):
     assert first > 300 * 1024  # the plotly.js bundle is counted
 
 
+TASK_ROW_KEYS = ("code", "status", "reported_status", "assignments", "done", "reported_done", "overdue")
+
+
+def _task_rows_counted(programme, day, *, unit=None, kinds=None) -> list[dict]:
+    """Count task rows a second way: each assignment's status from the report chains (assignments_as_of),
+    grouped by task in Python, the task's status by projects.status.task_status's rule."""
+    from metrics.dashboard import programme_assignments
+    from projects.choices import AssignmentStatus, TaskStatus
+    from projects.models import Unit
+
+    assignments = programme_assignments(programme=programme, as_of=day, unit=unit)
+    if kinds:
+        tops = Unit.objects.filter(depth=1, kind__in=kinds)
+        assignments = assignments.filter(unit__path__regex="^(" + "|".join(u.path for u in tops) + ")")
+    done = {AssignmentStatus.DONE_ON_TIME, AssignmentStatus.DONE_LATE}
+    by_task: dict = {}
+    for code, status, reported in assignments.values_list("task__code", "status", "reported_status"):
+        by_task.setdefault(code, {"verified": [], "reported": []})
+        by_task[code]["verified"].append(status)
+        by_task[code]["reported"].append(reported)
+
+    def task_status(statuses):
+        if all(s in done for s in statuses):
+            return TaskStatus.DONE
+        if AssignmentStatus.OVERDUE in statuses:
+            return TaskStatus.OVERDUE
+        if any(s in done or s == AssignmentStatus.IN_PROGRESS for s in statuses):
+            return TaskStatus.IN_PROGRESS
+        return TaskStatus.NOT_STARTED
+
+    return [
+        {
+            "code": code,
+            "status": task_status(views["verified"]),
+            "reported_status": task_status(views["reported"]),
+            "assignments": len(views["verified"]),
+            "done": sum(s in done for s in views["verified"]),
+            "reported_done": sum(s in done for s in views["reported"]),
+            "overdue": sum(s == AssignmentStatus.OVERDUE for s in views["verified"]),
+        }
+        for code, views in sorted(by_task.items())
+    ]
+
+
+def _task_rows_read(programme, day, **scope) -> list[dict]:
+    rows = task_rows.task_rows(programme=programme, as_of=day, **scope)
+    return [{k: r[k] for k in TASK_ROW_KEYS} for r in rows]
+
+
+def _task_row_scopes():
+    from metrics.filters import SCOPE_KINDS
+    from projects.models import Unit
+
+    province = (
+        Unit.objects.filter(depth=1, kind="province", assignments__isnull=False).order_by("code").first()
+    )
+    deep = Unit.objects.filter(depth__gte=2, assignments__isnull=False).order_by("path").first()
+    return [
+        {},
+        {"kinds": SCOPE_KINDS["central"]},
+        {"kinds": SCOPE_KINDS["local"]},
+        {"unit": province},
+        {"unit": deep},
+    ]
+
+
 @pytest.mark.parametrize("code", ["DA06", "CDS2022"])
-def test_task_rows_from_the_rollups_equal_a_fresh_count(code):
-    from datetime import date
+def test_task_rows_of_every_scope_equal_a_count_from_the_report_chains(code):
+    """Whole programme, central or local units, a province, a commune: nothing stored, the day stored, and a
+    day not stored moved from it, each against a second count from the report chains."""
+    from datetime import date, timedelta
 
     from projects.models import Programme
 
     programme = Programme.objects.get(code=code)
     day = date.fromisoformat(CONFERENCE)
-    keys = ("code", "status", "reported_status", "assignments", "done", "reported_done", "overdue")
-    fresh = [{k: r[k] for k in keys} for r in task_rows.task_rows_fresh(programme=programme, as_of=day)]
-    # Nothing stored yet: counted through the same interface.
-    assert [
-        {k: r[k] for k in keys} for r in task_rows.task_rows_stored(programme=programme, as_of=day)
-    ] == fresh
-    _recompute(history=False)
-    stored = task_rows.task_rows_stored(programme=programme, as_of=day)
-    assert [{k: r[k] for k in keys} for r in stored] == fresh
+    for stage in ("nothing stored", "stored", "day not stored"):
+        if stage == "stored":
+            _recompute(history=False)
+        as_of = day - timedelta(days=40) if stage == "day not stored" else day
+        for scope in _task_row_scopes():
+            read = _task_rows_read(programme, as_of, **scope)
+            assert read == _task_rows_counted(programme, as_of, **scope), (stage, scope)
+            assert read or scope, stage
 
 
-def test_task_rows_are_counted_afresh_when_the_nation_holds_an_assignment():
+def test_task_rows_count_the_nations_own_assignments():
     from datetime import date
 
     from projects.models import Assignment, Programme, Unit
@@ -332,9 +399,9 @@ def test_task_rows_are_counted_afresh_when_the_nation_holds_an_assignment():
     _recompute(history=False)
     task = programme.tasks.order_by("code").first()
     Assignment.objects.create(task=task, unit=Unit.objects.get(code="VN"))
-    assert task_rows.task_rows_stored(programme=programme, as_of=day) is None
     row = next(r for r in task_rows.task_rows(programme=programme, as_of=day) if r["code"] == task.code)
     assert row["assignments"] == task.assignments.count()
+    assert _task_rows_read(programme, day) == _task_rows_counted(programme, day)
 
 
 def test_a_stale_stored_day_is_counted_afresh():
@@ -346,10 +413,10 @@ def test_a_stale_stored_day_is_counted_afresh():
     programme = Programme.objects.get(code="DA06")
     day = date.fromisoformat(CONFERENCE)
     _recompute(history=False)
-    stored = task_rows.task_rows_stored(programme=programme, as_of=day)
+    stored = task_rows.task_rows(programme=programme, as_of=day)
     RollupDay.objects.filter(programme=programme, day=day).update(stale=True)
     # Not read from the stale rows: counted through the interface (no other stored day to start from).
     from metrics import readers
 
     assert readers.stored_day(programme, day).task_figures() is not None
-    assert task_rows.task_rows_stored(programme=programme, as_of=day) == stored
+    assert task_rows.task_rows(programme=programme, as_of=day) == stored

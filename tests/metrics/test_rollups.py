@@ -21,7 +21,7 @@ from metrics.models import (
 )
 from projects import selectors as project_selectors
 from projects import services
-from projects.choices import ReportStatus, ReviewState, UnitKind
+from projects.choices import ReportStatus, ReviewState, UnitKind, View
 from projects.models import Assignment, Programme, Report, Task, Unit
 from tests import factories as f
 from tests.metrics import headline_oracle
@@ -259,7 +259,7 @@ def test_readers_use_as_many_queries_however_large_the_data(da06):
         with CaptureQueriesContext(connection) as captured:
             readers.programme_summary(programme=da06, unit="VN", as_of=CONFERENCE)
             readers.unit_rows(programme=da06, as_of=CONFERENCE, kind=UnitKind.PROVINCE)
-            readers.trend(programme=da06, unit="VN", start=date(2022, 1, 1), end=CONFERENCE)
+            readers.completion_over_time(da06, unit="VN", as_of=CONFERENCE)
             readers.freshness(da06)
             readers.national_headline(CONFERENCE)
         return len(captured)
@@ -275,15 +275,39 @@ def test_readers_use_as_many_queries_however_large_the_data(da06):
     assert count_queries() == small
 
 
-def test_trend_reads_the_stored_days(da06):
+def test_completion_over_time_reads_the_stored_days_and_ends_on_the_day_asked_for(da06):
     days = [date(2022, 3, 1), date(2022, 6, 1), CONFERENCE]
     rollups.recompute_history(da06, days=days)
-    series = readers.trend(programme=da06, unit="VN", start=date(2022, 1, 1), end=date(2022, 12, 31))
-    assert [point["day"] for point in series] == days
-    assert series[-1]["tasks_done"] == 47
-    assert series[-1]["tasks_total"] == 89
+    end = date(2022, 12, 31)
+    series = readers.completion_over_time(da06, unit="VN", as_of=end)
+    assert [point["day"] for point in series] == [*days, end]
     assert all(point["total"] > 0 for point in series)
-    assert series[0]["done"] <= series[-1]["done"]
+    assert series[0][View.VERIFIED] <= series[-1][View.VERIFIED]
+    # Each point equals the day's own figures, counted a second way (the summary of that day).
+    for point in series:
+        summary = readers.programme_summary(programme=da06, unit="VN", as_of=point["day"])
+        assert point["total"] == summary["assignments"]["total"]
+        assert (
+            point[View.VERIFIED]
+            == summary["assignments"]["done_on_time"] + summary["assignments"]["done_late"]
+        )
+        reported = summary["reported"]["assignments"]
+        assert point[View.REPORTED] == reported["done_on_time"] + reported["done_late"]
+
+
+def test_completion_over_time_without_stored_history_counts_the_month_ends(da06):
+    """Nothing stored: the month ends since the programme's start, counted together, equal each day's own
+    count through the interface."""
+    series = readers.completion_over_time(da06, as_of=CONFERENCE)
+    assert [point["day"] for point in series][-1] == CONFERENCE
+    assert len(series) >= 2
+    for point in series:
+        summary = readers.programme_summary(programme=da06, unit="VN", as_of=point["day"])
+        assert point["total"] == summary["assignments"]["total"]
+        assert (
+            point[View.VERIFIED]
+            == summary["assignments"]["done_on_time"] + summary["assignments"]["done_late"]
+        )
 
 
 def test_prune_keeps_the_top_of_the_tree_on_earlier_days(da06):
@@ -466,3 +490,31 @@ def test_a_task_s_counts_are_counted_afresh_when_the_rows_cannot_say(da06):
         assignments=dashboard.assignments_as_of(as_of=CONFERENCE, queryset=task.assignments.all()),
     )
     assert sum(counts[0].values()) == sum(fresh[0].values()) + 1
+
+
+def test_indicator_over_time_equals_the_selectors_value_at_every_point(da06):
+    """Nothing stored: each observation period, counted; with stored days: those days. Every point equals the
+    value metrics.selectors gives for that unit and day (a second way of counting)."""
+    from metrics.models import Indicator, Observation
+
+    indicator = Indicator.objects.get(code="CCCD_CHIP")
+    for unit in (Unit.objects.get(code="VN"), project_selectors.unit_for_code("01", on=CONFERENCE)):
+        counted = readers.indicator_over_time(indicator, unit=unit, as_of=CONFERENCE)
+        periods = sorted(
+            set(
+                Observation.objects.filter(
+                    indicator=indicator, unit__path__startswith=unit.path, period__lte=CONFERENCE
+                ).values_list("period", flat=True)
+            )
+        )
+        assert [row["period"] for row in counted] == periods
+        for row in counted:
+            value = metric_selectors.indicator_value(indicator=indicator, unit=unit, as_of=row["period"])
+            assert (row["value"], row["denominator"]) == (value.value, value.denominator), row
+    rollups.recompute_history(da06, days=[date(2022, 9, 30), date(2022, 11, 30), CONFERENCE])
+    nation = Unit.objects.get(code="VN")
+    stored = readers.indicator_over_time(indicator, unit=nation, as_of=CONFERENCE)
+    assert [row["period"] for row in stored][-1] == CONFERENCE
+    for row in stored:
+        value = metric_selectors.indicator_value(indicator=indicator, unit=nation, as_of=row["period"])
+        assert row["value"] == value.value, row
