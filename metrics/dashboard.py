@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Sum
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from metrics import readers
 from projects import selectors as project_selectors
@@ -125,96 +125,10 @@ def programme_assignments(
     return assignments_as_of(as_of=as_of, queryset=queryset.select_related("task", "unit"))
 
 
-def status_counts_by(rows, key) -> dict:
-    """Group (key, verified status, reported status, n) rows into per-key counts in both views."""
-    counts: dict = defaultdict(
-        lambda: {"verified": dict.fromkeys(STATUSES, 0), "reported": dict.fromkeys(STATUSES, 0)}
-    )
-    for row in rows:
-        entry = counts[key(row)]
-        entry["verified"][row["status"]] += row["n"]
-        entry["reported"][row["reported_status"]] += row["n"]
-    return counts
-
-
-def summarise(counts: dict[str, int]) -> dict:
-    total = sum(counts[s] for s in STATUSES)
-    done = sum(counts[s] for s in DONE)
-    return {**counts, "total": total, "done": done, "percent": 100 * done / total if total else None}
-
-
-def grouped_statuses(queryset: QuerySet[Assignment], *fields: str):
-    return queryset.values(*fields, "status", "reported_status").annotate(n=Count("pk")).order_by()
-
-
-def assignment_status_counts(assignments: QuerySet[Assignment]) -> tuple[dict, dict]:
-    """Count assignments (annotated by assignments_as_of) by status: (verified, reported)."""
-    verified = dict.fromkeys(AssignmentStatus.values, 0)
-    reported = dict.fromkeys(AssignmentStatus.values, 0)
-    for row in grouped_statuses(assignments):
-        verified[row["status"]] += row["n"]
-        reported[row["reported_status"]] += row["n"]
-    return verified, reported
-
-
-def task_status_counts(
-    *, programme: Programme, task: Task, as_of: date, assignments: QuerySet[Assignment]
-) -> tuple[dict, dict]:
-    """Return a task's assignments by status, (verified, reported): from the rollups' per-task rows
-    when the day is stored, else counted from ``assignments`` (the task's, by assignments_as_of)."""
-    stored = task_status_counts_stored(programme=programme, task=task, as_of=as_of)
-    return stored if stored is not None else assignment_status_counts(assignments)
-
-
-def task_status_counts_stored(*, programme: Programme, task: Task, as_of: date) -> tuple[dict, dict] | None:
-    """Sum a task's TaskRollup rows (one per unit right below the nation) into its counts by status.
-
-    None when they cannot say: the day is not stored or is stale, its rows were pruned or written before
-    they counted late completions, or the nation holds one of the task's assignments itself (no row
-    below the nation counts it), which the total of assignments tells.
-    """
-    from metrics.models import TaskRollup
-
-    day = readers.stored_day(programme, as_of)
-    if not day.is_stored:
-        return _task_status_counts_any_day(day, task)
-    rows = {
-        row.pop("view"): row
-        for row in TaskRollup.objects.filter(programme=programme, day=as_of, task=task)
-        .values("view")
-        .annotate(
-            n_total=Sum("assignments"),
-            n_done=Sum("done"),
-            n_late=Sum("done_late"),
-            n_overdue=Sum("overdue"),
-            n_active=Sum("active"),
-            unknown=Count("pk", filter=Q(done_late__isnull=True)),
-            everyone=Subquery(
-                Assignment.objects.valid_on(as_of)
-                .filter(task=task)
-                .order_by()
-                .values("task")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-        )
-        .order_by()
-    }
-    if len(rows) != len(View) or any(
-        row["unknown"] or row["n_total"] != row["everyone"] for row in rows.values()
-    ):
-        return None
-    return tuple(
-        _by_status(
-            [rows[view][f] for f in ("n_total", "n_done", "n_overdue", "n_active")]
-            + [0, 0, rows[view]["n_late"]]
-        )
-        for view in (View.VERIFIED, View.REPORTED)
-    )
-
-
-def _task_status_counts_any_day(day, task: Task) -> tuple[dict, dict]:
-    sums = day.task_sums()
+def task_status_counts(*, programme: Programme, task: Task, as_of: date) -> tuple[dict, dict]:
+    """Return a task's assignments by status, (verified, reported), from its per-task figures of the day
+    through the one read interface (readers.StoredDay.task_sums), stored or not."""
+    sums = readers.stored_day(programme, as_of).task_sums(task=task.pk)
     empty = [0] * len(readers.TASK_FIELDS)
     return tuple(_by_status(sums[view].get(task.pk, empty)) for view in (View.VERIFIED, View.REPORTED))
 

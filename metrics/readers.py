@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, Max, OuterRef, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from metrics import figure_cache, memo, rollups
@@ -235,14 +235,17 @@ class StoredDay:
             return None
         return self.top()
 
-    def task_sums(self, scope: Unit | None = None, kinds: tuple[str, ...] | None = None) -> TaskSums:
+    def task_sums(
+        self, scope: Unit | None = None, kinds: tuple[str, ...] | None = None, task: int | None = None
+    ) -> TaskSums:
         """Return view → task id → the TASK_FIELDS of a scope's assignments: the whole programme (no scope,
         or the nation), a unit's subtree, or the subtrees of the units of some kinds right below the nation.
 
         The units right below the nation keep per-task figures on every stored day (TaskRollup) and, on
         any other day, in top(); a scope of them is their sums. A deeper unit, or the whole programme when
         the nation holds assignments itself (no row below it counts them), is counted from its subtree's
-        report chains, once per generation.
+        report chains, once per generation. ``task`` (an id) narrows a stored day's read to one task's rows
+        (the task page); the other tasks may then be missing from the answer.
         """
         if scope is not None and scope.depth == 0:
             scope = None
@@ -254,7 +257,7 @@ class StoredDay:
         elif kinds is not None:
             top_ids = {pk for pk, kind in _top_units().items() if kind in kinds}
         if self.is_stored and (self.bases is None or self.day in self.bases):  # its per-task rows kept
-            return self._stored_task_sums(top_ids)
+            return self._stored_task_sums(top_ids, task)
         top = self.top()
         if top_ids is None:
             if top.nation_holds:
@@ -262,8 +265,10 @@ class StoredDay:
             return top.task_totals
         return rollups.task_totals({key: by_task for key, by_task in top.tasks.items() if key[0] in top_ids})
 
-    def _stored_task_sums(self, top_ids: set[int] | None) -> TaskSums:
+    def _stored_task_sums(self, top_ids: set[int] | None, task: int | None = None) -> TaskSums:
         rows = TaskRollup.objects.filter(programme=self.programme, day=self.day)
+        if task is not None:
+            rows = rows.filter(task_id=task)
         extra = {}
         if top_ids is not None:
             rows = rows.filter(unit_id__in=top_ids)
@@ -275,33 +280,35 @@ class StoredDay:
         sums: TaskSums = {view: {} for view in rollups.VIEWS}
         grouped = (
             rows.values("view", "task_id")
-            .annotate(**{f"sum_{f}": Sum(f) for f in TASK_FIELDS}, **extra)
+            .annotate(
+                **{f"sum_{f}": Sum(f) for f in TASK_FIELDS},
+                # Rows written before late completions were counted cannot split done on time from late.
+                unknown_late=Count("pk", filter=Q(done_late__isnull=True)),
+                **extra,
+            )
             .order_by()
         )
         for row in grouped:
-            if row.get("nation_holds"):
-                return self._counted_task_sums(None)
+            if row.get("nation_holds") or row["unknown_late"]:
+                return self._counted_task_sums(None, top_ids)
             sums[row["view"]][row["task_id"]] = [row[f"sum_{f}"] or 0 for f in TASK_FIELDS]
         return sums
 
-    def _counted_task_sums(self, scope: Unit | None) -> TaskSums:
-        root = scope or nation()
+    def _counted_task_sums(self, scope: Unit | None, top_ids: set[int] | None = None) -> TaskSums:
+        """Count the per-task figures of a unit's subtree (the nation's by default), or of the given units
+        right below the nation, from the report chains: one pass, once per generation."""
+        keep = top_ids or {(scope or nation()).pk}
 
         def count() -> TaskSums:
             accumulators: dict = {}
             rollups.compute_status(
-                programme=self.programme,
-                day=self.day,
-                within=scope,
-                accumulators=accumulators,
-                keep={root.pk},
+                programme=self.programme, day=self.day, within=scope, accumulators=accumulators, keep=keep
             )
-            sums: TaskSums = {view: {} for view in rollups.VIEWS}
-            for (_unit, view), by_task in accumulators.items():
-                sums[view] = {task: list(acc) for task, acc in by_task.items()}
-            return sums
+            return rollups.task_totals(
+                {key: by_task for key, by_task in accumulators.items() if key[0] in keep}
+            )
 
-        return figure_cache.remember(self.programme, self.day, ("task_sums", root.pk), count)
+        return figure_cache.remember(self.programme, self.day, ("task_sums", tuple(sorted(keep))), count)
 
     def goals(self) -> dict[str, dict]:
         """Return view → goals achieved, their total and the achieved goals' ids."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.formats import date_format, localize, number_format
 from django.utils.hashable import make_hashable
@@ -20,7 +19,7 @@ from django_tables2.utils import A, OrderBy, signature
 from metrics.numbers import percent_number, percent_text
 from projects import tables as projects_tables
 from projects.choices import AssignmentStatus, Region, TaskStatus, UnitKind
-from projects.display import localized
+from projects.display import localized, url_to
 
 
 class ExportSafeTable(projects_tables.ExportSafeTable):
@@ -82,7 +81,7 @@ class ExportSafeTable(projects_tables.ExportSafeTable):
             yield format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe(html))  # noqa: S308
 
     def link(self, viewname: str, text, *args) -> str:
-        return format_html('<a href="{}{}">{}</a>', reverse(viewname, args=args), self.link_query, text)
+        return format_html('<a href="{}{}">{}</a>', url_to(viewname, *args), self.link_query, text)
 
 
 _UNRESOLVED = object()
@@ -389,7 +388,7 @@ class AssignmentTable(ExportSafeTable):
     def render_task(self, value, record):
         return format_html(
             '<a href="{}{}" title="{}">{}</a>',
-            reverse("metrics:task_detail", args=(self.programme_code, value)),
+            url_to("metrics:task_detail", self.programme_code, value),
             self.link_query,
             record.task.title,
             value,

@@ -7,12 +7,11 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import AssignmentStatus, ReportStatus, ReviewState
-from projects.display import grouped
+from projects.display import grouped, short_date
 
 # A spreadsheet reads a cell beginning with one of these as a formula (or DDE command).
 # A page shows at most this many rows, whatever ?per_page= asks: a page's cost stays bounded.
@@ -65,7 +64,7 @@ class DateColumn(tables.Column):
     """
 
     def render(self, value):
-        return date_format(value, "SHORT_DATE_FORMAT")
+        return short_date(value)
 
     def value(self, value):
         # The date itself: an XLSX cell of type date; tablib writes it as ISO 8601 in a CSV.

@@ -140,8 +140,6 @@ def verify_programme(programme: Programme, day: date) -> list[str]:
     return differences
 
 
-
-
 def _verify_tasks(programme: Programme, day: date, codes: dict[int, str]) -> list[str]:
     """Compare the per-task rows of the units right below the nation with a count from the status
     selectors (days older than the retention keep none: nothing to compare)."""

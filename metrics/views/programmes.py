@@ -241,9 +241,7 @@ class TaskDetailView(DashboardTableMixin, TemplateView):
             as_of=self.as_of, queryset=self.task.assignments.select_related("task", "unit")
         )
         self.filterset = AssignmentFilter(request.GET or None, queryset=self.assignments, as_of=self.as_of)
-        self.counts = dashboard.task_status_counts(
-            programme=self.programme, task=self.task, as_of=self.as_of, assignments=self.assignments
-        )
+        self.counts = dashboard.task_status_counts(programme=self.programme, task=self.task, as_of=self.as_of)
         return super().get(request, *args, **kwargs)
 
     def get_table_pagination(self, table):
