@@ -94,9 +94,24 @@ def day_not_stored(programme, day) -> object:
     return candidate
 
 
-@measurement("day not stored", any_day_max_p50_ms="≤ 300 ms p50 (after its first read)")
+@measurement(
+    "day not stored",
+    any_day_max_p50_ms="≤ 300 ms p50 (after its first read)",
+    any_day_after_stored_max_p50_ms="≤ 300 ms p50 (after its first read)",
+)
 def measure_any_day(context: Context) -> dict:
-    return _any_day(context, day_not_stored(context.programme, context.day), prefix="any_day")
+    """A day some weeks back, and the day after a stored one (just after midnight, before the nightly run
+    has stored today), with the history as the periodic task keeps it: days that an earlier measurement's
+    backdated reports flagged stale are recomputed first (metrics.tasks.rollups_recompute_stale)."""
+    programme = context.programme
+    figures = {"any_day_stale_days_recomputed": _recompute_stale_history(programme)}
+    figures.update(_any_day(context, day_not_stored(programme, context.day), prefix="any_day"))
+    stored = RollupDay.objects.filter(programme=programme, day__lt=context.day).order_by("-day").first()
+    if stored is not None and not RollupDay.objects.filter(
+        programme=programme, day=stored.day + timedelta(days=1)
+    ).exists():
+        figures.update(_any_day(context, stored.day + timedelta(days=1), prefix="any_day_after_stored"))
+    return figures
 
 
 @measurement(
@@ -107,8 +122,17 @@ def measure_any_day_before_change(context: Context) -> dict:
     """The same on the map of 2022: a day not stored some weeks before 01/07/2025 (63 provinces)."""
     from metrics import national
 
+    _recompute_stale_history(context.programme)
     day = day_not_stored(context.programme, national.LAST_DAY)
     return _any_day(context, day, prefix="any_day_before_change")
+
+
+def _recompute_stale_history(programme) -> int:
+    """Recompute the programme's stored days flagged stale, as the periodic task does; return how many."""
+    stale = RollupDay.objects.filter(programme=programme, stale=True).count()
+    if stale:
+        rollups.recompute_stale(programmes=[programme], limit=stale)
+    return stale
 
 
 def _any_day(context: Context, day, *, prefix: str) -> dict:

@@ -246,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.rollups_recompute_all",
         "schedule": crontab(hour=0, minute=10),
     },
+    # Stored history days that a backdated change flagged stale, a few at a time (metrics.tasks).
+    "rollups-recompute-stale": {
+        "task": "metrics.tasks.rollups_recompute_stale",
+        "schedule": 10 * 60.0,
+    },
     # A safety net: refreshes whose enqueued flush was lost (broker restart) are picked up within a minute.
     "rollups-flush-pending": {
         "task": "metrics.tasks.rollups_flush_pending",

@@ -67,3 +67,23 @@ def test_history_keeps_the_last_day_of_each_map_and_a_day_reads_from_its_own_map
         read = readers.StoredDay(programme, day).status([nation])[nation.pk]
         counted = rollups.compute_status(programme=programme, day=day)[nation.pk]
         assert read == counted, day
+
+
+def test_stale_history_is_recomputed_within_minutes_not_only_at_night(settings):
+    """A backdated change flags earlier stored days stale; the periodic task recomputes the latest few."""
+    from metrics import tasks
+
+    call_command(
+        "recompute_rollups", "--programme", "DA06", "--history", "--missing", "--step", "180", verbosity=0
+    )
+    days = RollupDay.objects.filter(programme__code="DA06")
+    days.update(stale=True)
+    flagged = days.count()
+    assert tasks.rollups_recompute_stale(limit=2) > 0  # rows written
+    fresh = list(days.filter(stale=False).order_by("day").values_list("day", flat=True))
+    assert len(fresh) == 2 and fresh == sorted(days.values_list("day", flat=True))[-2:]  # the latest first
+    assert days.filter(stale=True).count() == flagged - 2
+    assert any(
+        entry["task"] == "metrics.tasks.rollups_recompute_stale" and entry["schedule"] <= 15 * 60
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    )
