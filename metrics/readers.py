@@ -263,7 +263,8 @@ class StoredDay:
             if top.nation_holds:
                 return self._counted_task_sums(None)
             return top.task_totals
-        return rollups.task_totals({key: by_task for key, by_task in top.tasks.items() if key[0] in top_ids})
+        # Only the scope's units are opened (the cached per-task rows are packed: rollups.any_day.PackedTasks).
+        return rollups.task_totals({key: top.tasks[key] for key in top.tasks if key[0] in top_ids})
 
     def _stored_task_sums(self, top_ids: set[int] | None, task: int | None = None) -> TaskSums:
         rows = TaskRollup.objects.filter(programme=self.programme, day=self.day)
