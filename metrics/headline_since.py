@@ -63,9 +63,11 @@ def headline_since(programmes: dict, as_of: date, latest: dict | None = None) ->
             Exists(_usable_days(target).filter(programme=OuterRef("programme"), day=OuterRef("day"))),
             programme__in=programmes,
             day__in=_latest_days(target, programmes),
-        ).values(
+        )
+        .values(
             "programme_id", "day", "unit_id", "unit__kind", "unit__parent_id", "view", *readers.FIGURE_FIELDS
         )
+        .order_by()
     )
     for row in status:
         days[row["programme_id"]] = max(row["day"], days.get(row["programme_id"], row["day"]))
@@ -85,9 +87,9 @@ def headline_since(programmes: dict, as_of: date, latest: dict | None = None) ->
     if da06 is not None and da06.pk in days:
         goals = {
             row["view"]: row
-            for row in GoalRollup.objects.filter(programme=da06, day=days[da06.pk]).values(
-                "view", "achieved", "total"
-            )
+            for row in GoalRollup.objects.filter(programme=da06, day=days[da06.pk])
+            .values("view", "achieved", "total")
+            .order_by()
         }
         if len(goals) == len(View):
             result["da06_goals"] = Figure(

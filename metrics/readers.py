@@ -203,9 +203,13 @@ class StoredDay:
         """Return unit id → view → figures for the given units (all of one depth or subtree)."""
         if all(self.covers(unit.depth) for unit in units):
             result: dict[int, dict[str, dict]] = {}
-            rows = StatusRollup.objects.filter(
-                programme=self.programme, day=self.day, unit_id__in=[unit.pk for unit in units]
-            ).values("unit_id", "view", *FIGURE_FIELDS)
+            rows = (
+                StatusRollup.objects.filter(
+                    programme=self.programme, day=self.day, unit_id__in=[unit.pk for unit in units]
+                )
+                .values("unit_id", "view", *FIGURE_FIELDS)
+                .order_by()
+            )  # no default ordering: no joins, no sort
             for row in rows:
                 result.setdefault(row.pop("unit_id"), {})[row.pop("view")] = row
             return result
@@ -320,8 +324,10 @@ class StoredDay:
     def _stored_goals(self) -> dict[str, dict] | None:
         if self.stored is None or self.stored.stale:
             return None
-        rows = GoalRollup.objects.filter(programme=self.programme, day=self.day).values(
-            "view", "achieved", "total", "achieved_goals"
+        rows = (
+            GoalRollup.objects.filter(programme=self.programme, day=self.day)
+            .values("view", "achieved", "total", "achieved_goals")
+            .order_by()
         )
         found = {row.pop("view"): row for row in rows}
         return found if len(found) == len(rollups.VIEWS) else None
@@ -653,9 +659,11 @@ def _indicator_value(row: dict | None) -> IndicatorValue:
 def _connected_by_kind(indicator: Indicator, day: StoredDay) -> dict[str, int]:
     """Count units by kind whose own latest value is above zero (units officially connected)."""
     if day.covers(rollups.SNAPSHOT_DEPTH):
-        rows = IndicatorRollup.objects.filter(
-            indicator=indicator, day=day.day, own=True, value__gt=0
-        ).values_list("unit__kind", flat=True)
+        rows = (
+            IndicatorRollup.objects.filter(indicator=indicator, day=day.day, own=True, value__gt=0)
+            .values_list("unit__kind", flat=True)
+            .order_by()
+        )
         counts: dict[str, int] = {}
         for kind in rows:
             counts[kind] = counts.get(kind, 0) + 1

@@ -311,9 +311,11 @@ def top_figures(programme: Programme, day: date, *, bases: list[date] | None = N
             values[6] = 0
         tasks.setdefault((unit_id, view), {})[task_id] = values
     if unknown_late:
-        for unit_id, view, *values in StatusRollup.objects.filter(
-            programme=programme, day=base, unit__depth=SNAPSHOT_DEPTH
-        ).values_list("unit_id", "view", *STATUS_FIELDS):
+        for unit_id, view, *values in (
+            StatusRollup.objects.filter(programme=programme, day=base, unit__depth=SNAPSHOT_DEPTH)
+            .values_list("unit_id", "view", *STATUS_FIELDS)
+            .order_by()
+        ):
             counts[unit_id, view] = list(values)
     else:
         # A unit's assignments by status are the sums of its tasks' (so the StatusRollup rows need no read).
@@ -411,7 +413,9 @@ def indicator_base_day(
 
 
 def stored_indicator_values(indicator_ids: list[int], day: date, unit_id: int) -> dict[int, dict]:
-    rows = IndicatorRollup.objects.filter(indicator_id__in=indicator_ids, day=day, unit_id=unit_id).values(
-        "indicator_id", "value", "denominator", "period", "units"
+    rows = (
+        IndicatorRollup.objects.filter(indicator_id__in=indicator_ids, day=day, unit_id=unit_id)
+        .values("indicator_id", "value", "denominator", "period", "units")
+        .order_by()
     )
     return {row["indicator_id"]: row for row in rows}
