@@ -149,37 +149,6 @@ def _by_status(acc: list[int]) -> dict[str, int]:
 # Freshness -------------------------------------------------------------------------------------------------
 
 
-def unit_task_overdue(*, programme: Programme, unit: Unit, as_of: date) -> list[dict] | None:
-    """Return, for a depth-one unit on a stored day, its tasks with overdue assignments (code, deadline,
-    overdue) from the rollups' per-task rows; None when they cannot say (deeper unit, day not stored)."""
-    from metrics.models import TaskRollup
-
-    day = readers.stored_day(programme, as_of)
-    if unit.depth != 1:
-        return None
-    found = day.task_figures()
-    if found is not None:  # a day not stored (or stale): the per-task figures it was counted with
-        overdue = {
-            task_id: acc[2]
-            for task_id, acc in found.tasks.get((unit.pk, View.VERIFIED), {}).items()
-            if acc[2] > 0
-        }
-        return [
-            {"code": code, "deadline": deadline, "overdue": overdue[pk]}
-            for pk, code, deadline in Task.objects.filter(pk__in=list(overdue)).values_list(
-                "pk", "code", "deadline"
-            )
-        ]
-    if not TaskRollup.objects.filter(programme=programme, day=as_of, unit=unit).exists():  # pruned
-        return None
-    return [
-        {"code": row["task__code"], "deadline": row["task__deadline"], "overdue": row["overdue"]}
-        for row in TaskRollup.objects.filter(
-            programme=programme, day=as_of, unit=unit, view=View.VERIFIED, overdue__gt=0
-        ).values("task__code", "task__deadline", "overdue")
-    ]
-
-
 def overdue_assignments(
     assignments: QuerySet[Assignment], tasks: list[dict] | None, *, limit: int = 10
 ) -> list:

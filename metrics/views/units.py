@@ -202,9 +202,7 @@ class UnitDetailView(DashboardTableMixin, TemplateView):
         return context
 
     def _tasks_with_overdue(self, programme: Programme) -> list[dict]:
-        """Where the unit's overdue assignments are: the stored per-task rows, else the unit's task rows
-        (counted once per day and generation), so that ten of them never cost every assignment's status."""
-        stored = dashboard.unit_task_overdue(programme=programme, unit=self.unit, as_of=self.as_of)
-        if stored is not None:
-            return stored
+        """Where the unit's overdue assignments are: the unit's task rows, through the one read interface
+        (per-task rows for a unit right below the nation, counted once per day and generation for a deeper
+        one), so that ten of them never cost every assignment's status."""
         return task_rows.task_rows(programme=programme, as_of=self.as_of, unit=self.unit)

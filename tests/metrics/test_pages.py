@@ -420,3 +420,32 @@ def test_a_stale_stored_day_is_counted_afresh():
 
     assert readers.stored_day(programme, day).task_figures() is not None
     assert task_rows.task_rows(programme=programme, as_of=day) == stored
+
+
+@pytest.mark.parametrize("code", ["01", "00001"])  # a province (per-task rows kept) and a ward (counted)
+def test_a_unit_page_lists_its_first_overdue_assignments(client, code):
+    """The ten overdue assignments a unit page shows are the first ten by deadline among those overdue in its
+    subtree, counted a second way, on nothing stored, a stored day and a day not stored."""
+    from datetime import date, timedelta
+
+    from metrics.dashboard import programme_assignments
+    from projects import selectors
+    from projects.choices import AssignmentStatus
+    from projects.models import Programme
+
+    programme = Programme.objects.get(code="DA06")
+    day = date.fromisoformat(CONFERENCE)
+    for stage in ("nothing stored", "stored", "day not stored"):
+        if stage == "stored":
+            _recompute(history=False)
+        as_of = day - timedelta(days=40) if stage == "day not stored" else day
+        unit = selectors.unit_for_code(code, on=as_of)
+        expected = list(
+            programme_assignments(programme=programme, as_of=as_of, unit=unit)
+            .filter(status=AssignmentStatus.OVERDUE)
+            .order_by("deadline", "task__code", "unit__path")[:10]
+        )
+        response = client.get(f"/units/{code}/", {"programme": "DA06", "as_of": as_of.isoformat()})
+        assert [a.pk for a in response.context["overdue"]] == [a.pk for a in expected], stage
+        if code == "01":
+            assert expected, "the province has overdue assignments to list"
