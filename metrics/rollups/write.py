@@ -239,8 +239,18 @@ def recompute_all(*, day: date | None = None, programmes=None, progress=None) ->
     return rows
 
 
+# Of the full days that the nightly run stored, one in this many keeps its per-task rows once pruned.
+BASE_STEP_DAYS = 7
+
+
 def prune(*, before: date, programmes=None) -> int:
-    """Delete rows below the snapshot depth for days before ``before``; trends read only the top."""
+    """Delete rows below the snapshot depth for days before ``before``; trends read only the top.
+
+    Per-task rows (TaskRollup, of the units right below the nation) are what a day not stored starts
+    from (metrics.rollups.any_day): a history day keeps them, and of the full days being pruned those
+    on the weekly history's grid keep them (any past day is then at most three days of reports from a
+    base), the others lose them (some ten thousand rows a day at scale 1).
+    """
     programmes = list(programmes if programmes is not None else Programme.objects.all())
     deleted = 0
     for programme in programmes:
@@ -249,7 +259,14 @@ def prune(*, before: date, programmes=None) -> int:
             deleted += StatusRollup.objects.filter(
                 programme=programme, day__lt=before, unit__depth__gt=SNAPSHOT_DEPTH
             ).delete()[0]
-            deleted += TaskRollup.objects.filter(programme=programme, day__lt=before).delete()[0]
+            # Full days (max_depth None) are the nightly run's; history days are stored with the top only.
+            full_days = RollupDay.objects.filter(programme=programme, day__lt=before, max_depth=None)
+            weekly = history_days(programme, until=before, step_days=BASE_STEP_DAYS)
+            deleted += (
+                TaskRollup.objects.filter(programme=programme, day__in=full_days.values("day"))
+                .exclude(day__in=weekly)
+                .delete()[0]
+            )
             deleted += IndicatorRollup.objects.filter(
                 indicator__programme=programme, day__lt=before, unit__depth__gt=SNAPSHOT_DEPTH
             ).delete()[0]

@@ -318,6 +318,40 @@ def test_prune_keeps_the_top_of_the_tree_on_earlier_days(da06):
     assert read == metric_selectors.programme_summary(programme=da06, unit=district, as_of=earlier)
 
 
+def test_the_nightly_prune_keeps_the_per_task_rows_that_days_not_stored_start_from(da06):
+    """A day not stored starts from a stored day with per-task rows (rollups.any_day.base_day). The nightly
+    run prunes every earlier day: it kept no per-task rows at all, so after the first night every past day
+    was counted from today's rows across years of reports. History days keep theirs, and of the days the
+    nightly run stored, one a week (the weekly history's days) keeps them."""
+    weekly = rollups.history_days(da06, until=CONFERENCE, step_days=7)
+    history = weekly[3] + timedelta(days=2)  # a history day off the weekly grid (`--history --step 30`)
+    nightly_weekly = weekly[-3]
+    nightly_other = nightly_weekly + timedelta(days=1)
+    rollups.recompute_history(da06, days=[history])
+    for day in (nightly_weekly, nightly_other, CONFERENCE):
+        rollups.recompute_programme(da06, day=day)
+
+    rollups.prune(before=CONFERENCE, programmes=[da06])
+
+    def has_task_rows(day):
+        return TaskRollup.objects.filter(programme=da06, day=day).exists()
+
+    assert has_task_rows(history)
+    assert has_task_rows(nightly_weekly)
+    assert not has_task_rows(nightly_other)
+    assert has_task_rows(CONFERENCE)
+    assert readers.stored_day(da06, nightly_other + timedelta(days=1)).bases == [
+        history,
+        nightly_weekly,
+        CONFERENCE,
+    ]
+    # The day after the thinned one starts from the weekly day before it, not from CONFERENCE.
+    assert rollups.base_day(da06, nightly_other + timedelta(days=1)) == nightly_weekly
+    # A second night's prune leaves what the first kept.
+    rollups.prune(before=CONFERENCE, programmes=[da06])
+    assert has_task_rows(history) and has_task_rows(nightly_weekly)
+
+
 def test_the_summary_page_reads_the_rollups(client):
     rollups.recompute_all(day=CONFERENCE)
     StatusRollup.objects.filter(
