@@ -90,16 +90,24 @@ def stored_days(programmes, as_of: date) -> list[StoredDay]:
     found: dict[int, RollupDay] = {}
     bases: dict[int, list[date]] = {p.pk: [] for p in programmes}
     fresh: dict[int, list[date]] = {p.pk: [] for p in programmes}
-    rows = RollupDay.objects.filter(programme__in=programmes).annotate(
-        first_task_row=rollups.first_task_row()
+    # Plain tuples: a programme stored daily has hundreds of days, and only the day asked for needs a model
+    # instance (543 instances took 4 ms of the summary's 50).
+    fields = ("id", "programme_id", "day", "max_depth", "computed_at", "stale")
+    rows = (
+        RollupDay.objects.filter(programme__in=programmes)
+        .annotate(first_task_row=rollups.first_task_row())
+        .order_by("day")
+        .values_list(*fields, "first_task_row")
     )
-    for row in rows:
-        if row.day == as_of:
-            found[row.programme_id] = row
-        if not row.stale:
-            fresh[row.programme_id].append(row.day)
-            if row.first_task_row is not None:
-                bases[row.programme_id].append(row.day)
+    for *values, first_task_row in rows:
+        row = dict(zip(fields, values, strict=True))
+        programme_id, day = row["programme_id"], row["day"]
+        if day == as_of:
+            found[programme_id] = RollupDay(**row)
+        if not row["stale"]:
+            fresh[programme_id].append(day)
+            if first_task_row is not None:
+                bases[programme_id].append(day)
     return [
         memo.once(
             ("stored_day", p.pk, as_of),
@@ -620,7 +628,7 @@ def national_headline(as_of: date) -> dict:
             }
     if programmes.get("CDS2022"):
         day = days["CDS2022"]
-        provinces = list(Unit.objects.filter(kind=UnitKind.PROVINCE))
+        provinces = list(Unit.objects.filter(kind=UnitKind.PROVINCE).only("pk", "depth"))
         status = day.status([nation_unit, *provinces])
         nation_figures = status.get(nation_unit.pk)
         headline["cds_central_tasks"] = Figure(
