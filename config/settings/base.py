@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.rollups_recompute_stale",
         "schedule": 10 * 60.0,
     },
+    # The weekly history's days not stored yet, a few at a time, so that any past day reads fast (metrics.tasks).
+    "rollups-fill-history": {
+        "task": "metrics.tasks.rollups_fill_history",
+        "schedule": 10 * 60.0,
+    },
     # A safety net: refreshes whose enqueued flush was lost (broker restart) are picked up within a minute.
     "rollups-flush-pending": {
         "task": "metrics.tasks.rollups_flush_pending",

@@ -88,6 +88,8 @@ from metrics.rollups.write import (  # noqa: F401
     _write_status,
     _write_tasks,
     analyze_rollups,
+    days_without_base,
+    fill_history,
     history_days,
     prune,
     recompute_all,

@@ -297,6 +297,38 @@ def history_days(
     return [*sorted(days), until]
 
 
+def days_without_base(programme: Programme, days: Iterable[date]) -> list[date]:
+    """Return those of ``days`` that are not a base for the days around them: not stored, stale, or stored
+    without their per-task rows (a day that a nightly prune before 04/12/2026 left without them)."""
+    from metrics.rollups.any_day import first_task_row
+
+    days = list(days)
+    bases = set(
+        RollupDay.objects.filter(programme=programme, day__in=days, stale=False)
+        .annotate(first_task_row=first_task_row())
+        .filter(first_task_row__isnull=False)
+        .values_list("day", flat=True)
+    )
+    return [day for day in days if day not in bases]
+
+
+def fill_history(*, until: date, limit: int, step_days: int = 7) -> int:
+    """Store up to ``limit`` of the weekly history's days that are not a base yet, the latest first, over
+    every programme, so that any past day is a few days of reports from a stored day whether or not anyone
+    ran ``recompute_rollups --history``. Return the rows written."""
+    missing = []
+    for programme in Programme.objects.order_by("code"):
+        # A programme that ended keeps its figures from then on: its history stops at its last day.
+        stop = min(until, programme.end) if programme.end else until
+        days = history_days(programme, until=stop, step_days=step_days)
+        missing += [(day, programme) for day in days_without_base(programme, days) if day < until]
+    missing.sort(key=lambda item: item[0], reverse=True)
+    by_programme: dict[Programme, list[date]] = {}
+    for day, programme in missing[:limit]:
+        by_programme.setdefault(programme, []).append(day)
+    return sum(recompute_history(programme, days=days) for programme, days in by_programme.items())
+
+
 def recompute_history(programme: Programme, *, days: Iterable[date], progress=None) -> int:
     """Store the top of the tree for past days, for trend charts; a complete day stays complete."""
     rows = 0

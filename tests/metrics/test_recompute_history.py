@@ -87,3 +87,47 @@ def test_stale_history_is_recomputed_within_minutes_not_only_at_night(settings):
         entry["task"] == "metrics.tasks.rollups_recompute_stale" and entry["schedule"] <= 15 * 60
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
     )
+
+
+def test_the_weekly_history_fills_itself_a_few_days_at_a_time_the_latest_first(settings):
+    """No one ran `--history`: the periodic task stores the weekly grid's days, a few per run, so that a day
+    not stored is soon a few days of reports from a base (rollups.any_day.base_day) on any deployment."""
+    from metrics import rollups, tasks
+    from metrics.models import TaskRollup
+    from projects.models import Programme
+
+    today = rollups.today()
+    grid = []
+    for programme in Programme.objects.all():
+        stop = min(today, programme.end) if programme.end else today
+        grid += [(day, programme.pk) for day in rollups.history_days(programme, until=stop) if day < today]
+    grid.sort(reverse=True)
+    assert len(grid) > 6
+
+    def bases() -> list[tuple]:
+        return sorted(
+            (
+                (day.day, day.programme_id)
+                for day in RollupDay.objects.filter(stale=False).annotate(first=rollups.first_task_row())
+                if day.first is not None
+            ),
+            reverse=True,
+        )
+
+    assert tasks.rollups_fill_history(limit=3) > 0
+    assert bases() == grid[:3]
+    assert tasks.rollups_fill_history(limit=3) > 0
+    assert bases() == grid[:6]  # nothing stored twice: the next three
+
+    # A day kept without its per-task rows (as the nightly prune left them before 04/12/2026) is no base.
+    day, programme_id = grid[1]
+    TaskRollup.objects.filter(programme_id=programme_id, day=day).delete()
+    assert rollups.days_without_base(Programme.objects.get(pk=programme_id), [day]) == [day]
+    runs = RollupRun.objects.count()
+    tasks.rollups_fill_history(limit=1)
+    assert bases() == grid[:6]
+    assert RollupRun.objects.count() == runs + 1
+    assert any(
+        entry["task"] == "metrics.tasks.rollups_fill_history" and entry["schedule"] <= 15 * 60
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    )

@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from metrics import rollups
-from metrics.models import RollupDay
 from projects.models import Programme
 
 
@@ -81,12 +80,7 @@ class Command(BaseCommand):
             for item in programmes:
                 days = rollups.history_days(item, until=day, step_days=step)
                 if missing:
-                    stored = set(
-                        RollupDay.objects.filter(programme=item, day__in=days, stale=False).values_list(
-                            "day", flat=True
-                        )
-                    )
-                    days = [d for d in days if d not in stored]
+                    days = rollups.days_without_base(item, days)
                 if not quiet:
                     if days:
                         self.stdout.write(
