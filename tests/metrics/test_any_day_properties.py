@@ -90,3 +90,48 @@ def _compare(programme, units, day):
     assert tasks == expected, day
     assert task_figures.task_totals == rollups.task_totals(expected), day
     assert nation_holds is False  # no task is given to the nation itself here
+
+
+def test_the_nation_s_own_assignments_count_on_a_day_not_stored():
+    """A task given to the nation itself (no unit below it holds it): on a day not stored, its assignment
+    is counted on the day, whether or not it changed since the base (metrics.rollups.any_day), beside the
+    differences of the units below. Every unit and view against a count from the report chains."""
+    from datetime import datetime, time
+
+    from projects import services
+    from projects.choices import ReportStatus, ReviewState
+    from projects.models import Task
+    from tests import factories as f
+
+    programme, units = build_history(
+        [(0, False), (0, True), (0, False)],
+        [(10, 0b011), (30, 0b110)],
+        [
+            (0, 3, ReportStatus.DONE, 0, ReviewState.ACCEPTED),
+            (1, 12, ReportStatus.IN_PROGRESS, 0, ReviewState.ACCEPTED),
+            (2, 20, ReportStatus.DONE, 2, ReviewState.SUBMITTED),
+            (3, 22, ReportStatus.IN_PROGRESS, 0, ReviewState.ACCEPTED),
+        ],
+    )
+    own = services.assignment_create(task=Task.objects.get(programme=programme, code="NV0"), unit=units[0])
+    done = START + timedelta(days=15)
+    report = services.report_submit(
+        user=None,
+        assignment=own,
+        status=ReportStatus.DONE,
+        effective_date=done,
+        completed_on=done,
+        submitted_at=datetime.combine(done, time(9), f.TZ),
+    )
+    services.report_accept(report=report, user=None)
+    rollups.recompute_history(programme, days=[START + timedelta(days=5), START + timedelta(days=40)])
+    for offset in (6, 14, 15, 16, 21, 25, 39, 41):
+        day = START + timedelta(days=offset)
+        read = readers.StoredDay(programme, day)
+        assert read.task_figures().nation_holds, day
+        figures = read.status([u for u in units if u.depth <= 1])
+        for unit in units:
+            for view in View:
+                found = figures.get(unit.pk, {}).get(view)
+                found = {name: found[name] for name in FIELDS} if found else dict.fromkeys(FIELDS, 0)
+                assert found == _brute_force(programme, unit, day, view), (unit.code, day, view)
