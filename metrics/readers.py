@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -83,36 +84,65 @@ def stored_day(programme, as_of: date) -> StoredDay:
     return memo.once(("stored_day", programme.pk, as_of), lambda: stored_days([programme], as_of)[0])
 
 
+# Each programme's stored days, and whether a day keeps its per-task rows (the first row in the unique
+# index's order: rollups.any_day.first_task_row), asked of the day itself and, when that day is no base
+# (not stored, stale, or kept without them), of every day, to find where it starts from. A programme
+# stored daily has hundreds of days: probing all of them on every page took 7 ms of the summary's 50.
+_STORED_DAYS_SQL = """
+WITH asked AS (
+    SELECT d.programme_id, NOT d.stale AND (
+        SELECT t.view FROM metrics_taskrollup t
+        WHERE t.programme_id = d.programme_id AND t.day = d.day ORDER BY t.view LIMIT 1
+    ) IS NOT NULL AS is_base
+    FROM metrics_rollupday d WHERE d.programme_id = ANY(%(programmes)s) AND d.day = %(day)s
+)
+SELECT d.id, d.programme_id, d.day, d.max_depth, d.computed_at, d.stale,
+    CASE WHEN d.day = %(day)s OR NOT COALESCE(a.is_base, FALSE) THEN (
+        SELECT t.view FROM metrics_taskrollup t
+        WHERE t.programme_id = d.programme_id AND t.day = d.day ORDER BY t.view LIMIT 1
+    ) END
+FROM metrics_rollupday d LEFT JOIN asked a ON a.programme_id = d.programme_id
+WHERE d.programme_id = ANY(%(programmes)s)
+ORDER BY d.day
+"""
+
+
 def stored_days(programmes, as_of: date) -> list[StoredDay]:
     """Return stored_day() of several programmes, reading their stored days in one query: the day asked
-    for, and the days a day not stored can start from (not stale, with their per-task rows)."""
+    for, the fresh days an indicator value can come from and, when the day asked for is no base, the
+    days it can start from (not stale, with their per-task rows)."""
     programmes = list(programmes)
     found: dict[int, RollupDay] = {}
+    task_rows: dict[int, bool] = {}
     bases: dict[int, list[date]] = {p.pk: [] for p in programmes}
     fresh: dict[int, list[date]] = {p.pk: [] for p in programmes}
-    # Plain tuples: a programme stored daily has hundreds of days, and only the day asked for needs a model
-    # instance (543 instances took 4 ms of the summary's 50).
     fields = ("id", "programme_id", "day", "max_depth", "computed_at", "stale")
-    rows = (
-        RollupDay.objects.filter(programme__in=programmes)
-        .annotate(first_task_row=rollups.first_task_row())
-        .order_by("day")
-        .values_list(*fields, "first_task_row")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_STORED_DAYS_SQL, {"programmes": [p.pk for p in programmes], "day": as_of})
+        rows = cursor.fetchall()
     for *values, first_task_row in rows:
         row = dict(zip(fields, values, strict=True))
         programme_id, day = row["programme_id"], row["day"]
         if day == as_of:
             found[programme_id] = RollupDay(**row)
+            task_rows[programme_id] = first_task_row is not None
         if not row["stale"]:
             fresh[programme_id].append(day)
             if first_task_row is not None:
                 bases[programme_id].append(day)
+    # The bases were read only where the day asked for is none (the query's CASE).
+    is_base = {pk: task_rows[pk] and not stored.stale for pk, stored in found.items()}
     return [
         memo.once(
             ("stored_day", p.pk, as_of),
             lambda p=p: StoredDay(
-                p, as_of, found.get(p.pk), lookup=False, bases=bases[p.pk], fresh_days=fresh[p.pk]
+                p,
+                as_of,
+                found.get(p.pk),
+                lookup=False,
+                has_task_rows=task_rows.get(p.pk, False),
+                bases=None if is_base.get(p.pk) else bases[p.pk],
+                fresh_days=fresh[p.pk],
             ),
         )
         for p in programmes
@@ -142,6 +172,7 @@ class StoredDay:
         as_of: date,
         stored: RollupDay | None = None,
         lookup=True,
+        has_task_rows: bool | None = None,
         bases: list[date] | None = None,
         fresh_days: list[date] | None = None,
     ):
@@ -150,7 +181,8 @@ class StoredDay:
         if lookup:
             stored = RollupDay.objects.filter(programme=programme, day=as_of).first()
         self.stored = stored
-        self.bases = bases  # the stored, not stale days with per-task rows: where a day not stored starts
+        self._has_task_rows = has_task_rows  # whether the stored day keeps its per-task rows (read if None)
+        self.bases = bases  # where a day not stored starts from (read by rollups.any_day.base_day if None)
         self.fresh_days = fresh_days  # the stored, not stale days
         self._top = None
         self._counted = None
@@ -165,6 +197,13 @@ class StoredDay:
     def is_stored(self) -> bool:
         """Whether the day's rows (and per-task rows) are stored and not stale."""
         return self.stored is not None and not self.stored.stale
+
+    @property
+    def has_task_rows(self) -> bool:
+        """Whether the stored day keeps its per-task rows (the nightly prune keeps one day a week's)."""
+        if self._has_task_rows is None:
+            self._has_task_rows = TaskRollup.objects.filter(programme=self.programme, day=self.day).exists()
+        return self._has_task_rows
 
     @property
     def computed_at(self):
@@ -268,7 +307,7 @@ class StoredDay:
             top_ids = {scope.pk}
         elif kinds is not None:
             top_ids = {pk for pk, kind in _top_units().items() if kind in kinds}
-        if self.is_stored and (self.bases is None or self.day in self.bases):  # its per-task rows kept
+        if self.is_stored and self.has_task_rows:
             return self._stored_task_sums(top_ids, task)
         top = self.top()
         if top_ids is None:

@@ -340,11 +340,11 @@ def test_the_nightly_prune_keeps_the_per_task_rows_that_days_not_stored_start_fr
     assert has_task_rows(nightly_weekly)
     assert not has_task_rows(nightly_other)
     assert has_task_rows(CONFERENCE)
-    assert readers.stored_day(da06, nightly_other + timedelta(days=1)).bases == [
-        history,
-        nightly_weekly,
-        CONFERENCE,
+    assert rollups.days_without_base(da06, [history, nightly_weekly, nightly_other, CONFERENCE]) == [
+        nightly_other
     ]
+    assert not readers.stored_day(da06, nightly_other).has_task_rows
+    assert readers.stored_day(da06, nightly_weekly).has_task_rows
     # The day after the thinned one starts from the weekly day before it, not from CONFERENCE.
     assert rollups.base_day(da06, nightly_other + timedelta(days=1)) == nightly_weekly
     # A second night's prune leaves what the first kept.
