@@ -127,6 +127,39 @@ def measure_any_day_before_change(context: Context) -> dict:
     return _any_day(context, day, prefix="any_day_before_change")
 
 
+# How far back, from today and from the last day of the map of 2022, the weekly history's day is taken:
+# away from the days the other measurements read, so that the bases stored here do not move them.
+WEEKLY_DAYS_BACK = 100
+
+
+@measurement(
+    "day not stored, weekly history",
+    any_day_weekly_max_first_ms="≤ 300 ms, first read (bases a week apart, as rollups_fill_history keeps them)",
+    any_day_weekly_before_change_max_first_ms="≤ 300 ms, first read (the same on the map of 2022)",
+)
+def measure_any_day_weekly(context: Context) -> dict:
+    """What a user meets on a deployment whose history the periodic task has filled (a base every week:
+    metrics.tasks.rollups_fill_history, and the nightly prune keeps one day a week's per-task rows): the
+    worst day of a week, three days after one base and four before the next, on each map, first read."""
+    from metrics import national
+
+    programme = context.programme
+    figures: dict = {}
+    for prefix, end in (("any_day_weekly", context.day), ("any_day_weekly_before_change", national.LAST_DAY)):
+        grid = rollups.history_days(programme, until=context.day, step_days=7)
+        base = max(day for day in grid if day <= end - timedelta(days=WEEKLY_DAYS_BACK))
+        bases = [base, base + timedelta(days=7)]
+        started = time.monotonic()
+        rollups.recompute_history(programme, days=rollups.days_without_base(programme, bases))
+        figures[f"{prefix}_bases_seconds"] = round(time.monotonic() - started, 2)
+        day = base + timedelta(days=3)
+        assert not RollupDay.objects.filter(programme=programme, day=day).exists()
+        read = _any_day(context, day, prefix=prefix)
+        read[f"{prefix}_max_first_ms"] = max(v for k, v in read.items() if k.endswith("_first_ms"))
+        figures.update(read)
+    return figures
+
+
 def _recompute_stale_history(programme) -> int:
     """Recompute the programme's stored days flagged stale, as the periodic task does; return how many."""
     stale = RollupDay.objects.filter(programme=programme, stale=True).count()

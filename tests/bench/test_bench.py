@@ -72,8 +72,12 @@ def test_bench_prints_a_table_and_one_json_object_last():
         "page_unit_province_before_change_queries",
         "any_day_before_change_max_p50_ms",
         "any_day_after_stored_max_p50_ms",
+        "any_day_weekly_max_first_ms",
+        "any_day_weekly_before_change_max_first_ms",
     ):
         assert name in figures, name
+    # The worst day of a weekly history: three days from a base, on each map.
+    assert figures["any_day_weekly_before_change"] < "2025-07-01" < figures["any_day_weekly"]
     # The history as the periodic task keeps it: what the earlier measurements flagged stale was recomputed.
     assert figures["any_day_stale_days_recomputed"] >= 0
     assert figures["pages_before_change_day"] < "2025-07-01"
