@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -230,13 +231,17 @@ def mark_history_stale(
     return days.update(stale=True)
 
 
-def recompute_stale(*, programmes=None, limit: int = 60, progress=None) -> int:
-    """Recompute the stored earlier days flagged stale, latest first, at most ``limit`` of them."""
+def recompute_stale(*, programmes=None, limit: int = 60, seconds: float | None = None, progress=None) -> int:
+    """Recompute the stored earlier days flagged stale, latest first, at most ``limit`` of them and, with
+    ``seconds``, no new one once that long has passed (the first is always done)."""
     days = RollupDay.objects.filter(stale=True).select_related("programme").order_by("-day")
     if programmes is not None:
         days = days.filter(programme__in=list(programmes))
     rows = 0
+    started = time.monotonic()
     for stored in days[:limit]:
+        if rows and seconds is not None and time.monotonic() - started >= seconds:
+            break
         rows += recompute_programme(stored.programme, day=stored.day, max_depth=stored.max_depth)
         if progress:
             progress(stored.day)

@@ -83,6 +83,11 @@ def test_stale_history_is_recomputed_within_minutes_not_only_at_night(settings):
     fresh = list(days.filter(stale=False).order_by("day").values_list("day", flat=True))
     assert len(fresh) == 2 and fresh == sorted(days.values_list("day", flat=True))[-2:]  # the latest first
     assert days.filter(stale=True).count() == flagged - 2
+    # Time-boxed: once the time is up no further day is begun, but a run always does one.
+    assert tasks.rollups_recompute_stale(seconds=0) > 0
+    assert days.filter(stale=True).count() == flagged - 3
+    assert tasks.rollups_recompute_stale() > 0  # the rest, within the default three minutes
+    assert not days.filter(stale=True).exists()
     assert any(
         entry["task"] == "metrics.tasks.rollups_recompute_stale" and entry["schedule"] <= 15 * 60
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
