@@ -88,23 +88,39 @@ def stored_day(programme, as_of: date) -> StoredDay:
 # index's order: rollups.any_day.first_task_row), asked of the day itself and, when that day is no base
 # (not stored, stale, or kept without them), of every day, to find where it starts from. A programme
 # stored daily has hundreds of days: probing all of them on every page took 7 ms of the summary's 50.
-_STORED_DAYS_SQL = """
-WITH asked AS (
-    SELECT d.programme_id, NOT d.stale AND (
-        SELECT t.view FROM metrics_taskrollup t
-        WHERE t.programme_id = d.programme_id AND t.day = d.day ORDER BY t.view LIMIT 1
-    ) IS NOT NULL AS is_base
-    FROM metrics_rollupday d WHERE d.programme_id = ANY(%(programmes)s) AND d.day = %(day)s
-)
-SELECT d.id, d.programme_id, d.day, d.max_depth, d.computed_at, d.stale,
-    CASE WHEN d.day = %(day)s OR NOT COALESCE(a.is_base, FALSE) THEN (
-        SELECT t.view FROM metrics_taskrollup t
-        WHERE t.programme_id = d.programme_id AND t.day = d.day ORDER BY t.view LIMIT 1
-    ) END
-FROM metrics_rollupday d LEFT JOIN asked a ON a.programme_id = d.programme_id
-WHERE d.programme_id = ANY(%(programmes)s)
-ORDER BY d.day
-"""
+def _stored_days_sql(programmes: int) -> str:
+    in_programmes = f"IN ({', '.join(['%s'] * programmes)})"
+    first_task_row = (
+        "(SELECT t.view FROM metrics_taskrollup t "
+        "WHERE t.programme_id = d.programme_id AND t.day = d.day ORDER BY t.view LIMIT 1)"
+    )
+    # Only placeholders and fixed fragments are interpolated; the ids and the day travel as parameters.
+    return (
+        f"WITH asked AS (SELECT d.programme_id, NOT d.stale AND {first_task_row} IS NOT NULL AS is_base "  # noqa: S608
+        f"FROM metrics_rollupday d WHERE d.programme_id {in_programmes} AND d.day = %s) "
+        "SELECT d.id, d.programme_id, d.day, d.max_depth, d.computed_at, d.stale, "
+        f"CASE WHEN d.day = %s OR NOT COALESCE(a.is_base, FALSE) THEN {first_task_row} END "
+        "FROM metrics_rollupday d LEFT JOIN asked a ON a.programme_id = d.programme_id "
+        f"WHERE d.programme_id {in_programmes} ORDER BY d.day"
+    )
+
+
+def _converters(model, names: tuple[str, ...]) -> list[tuple[str, object]]:
+    """(name, value from the database → Python) of some of a model's fields, as the ORM converts what a
+    raw cursor gives: SQLite hands dates, times and booleans over as text and integers."""
+    converters = []
+    for name in names:
+        field = model._meta.get_field(name)
+        column = field.get_col(model._meta.db_table)
+        steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+        def to_python(value, steps=steps, column=column):
+            for step in steps:
+                value = step(value, column, connection)
+            return value
+
+        converters.append((name, to_python))
+    return converters
 
 
 def stored_days(programmes, as_of: date) -> list[StoredDay]:
@@ -112,16 +128,20 @@ def stored_days(programmes, as_of: date) -> list[StoredDay]:
     for, the fresh days an indicator value can come from and, when the day asked for is no base, the
     days it can start from (not stale, with their per-task rows)."""
     programmes = list(programmes)
+    if not programmes:
+        return []
     found: dict[int, RollupDay] = {}
     task_rows: dict[int, bool] = {}
     bases: dict[int, list[date]] = {p.pk: [] for p in programmes}
     fresh: dict[int, list[date]] = {p.pk: [] for p in programmes}
     fields = ("id", "programme_id", "day", "max_depth", "computed_at", "stale")
+    ids = [p.pk for p in programmes]
     with connection.cursor() as cursor:
-        cursor.execute(_STORED_DAYS_SQL, {"programmes": [p.pk for p in programmes], "day": as_of})
+        cursor.execute(_stored_days_sql(len(ids)), [*ids, as_of, as_of, *ids])
         rows = cursor.fetchall()
+    convert = _converters(RollupDay, fields)
     for *values, first_task_row in rows:
-        row = dict(zip(fields, values, strict=True))
+        row = {name: to_python(value) for (name, to_python), value in zip(convert, values, strict=True)}
         programme_id, day = row["programme_id"], row["day"]
         if day == as_of:
             found[programme_id] = RollupDay(**row)

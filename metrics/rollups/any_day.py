@@ -206,9 +206,9 @@ def _changed(programme_id: int, low: date, high: date, nation_id: int) -> tuple[
 
 
 def _difference_rows(programme: Programme, base: date, day: date, nation_id: int) -> list[tuple]:
-    """Return (the path of the unit right below the nation that holds them, None for the nation's own; task,
-    central, verified and reported status on ``day``, the same on ``base``, valid on ``day``, valid on
-    ``base``, n) of the assignments that moved between the two days, and of all the nation's own.
+    """Return (path of their unit, task, central, verified and reported status on ``day``, the same on
+    ``base``, valid on ``day``, valid on ``base``, n) of the assignments that moved between the two days,
+    and of all the nation's own.
 
     Each changed assignment's reports up to the later day are read once (one probe of its timeline
     index); the one report that counts on each day in each view is picked out of them by its chain
@@ -249,21 +249,18 @@ def _difference_rows(programme: Programme, base: date, day: date, nation_id: int
     # Only placeholders and fixed fragments are interpolated; every value travels as a parameter.
     sql = (
         f"WITH changed AS MATERIALIZED ({changed}), per AS ("  # noqa: S608
-        "SELECT a.id, a.task_id, a.deadline, a.valid_from, a.valid_to, "
-        # The unit right below the nation that the assignment's unit is in (None: the nation's own).
-        "CASE WHEN u.depth = 0 THEN NULL "
-        "ELSE split_part(u.path, '/', 1) || '/' || split_part(u.path, '/', 2) || '/' END AS top, "
+        "SELECT a.id, a.task_id, a.deadline, a.valid_from, a.valid_to, u.path, u.depth, "
         f"CASE WHEN u.kind IN ({central}) THEN 1 ELSE 0 END AS central, {', '.join(picks)} "
         "FROM changed c JOIN projects_assignment a ON a.id = c.assignment_id "
         "JOIN projects_unit u ON u.id = a.unit_id "
         "LEFT JOIN projects_report r ON r.assignment_id = a.id AND r.effective_date <= %s "
         "GROUP BY a.id, u.path, u.depth, u.kind), "
-        f"moved AS (SELECT top, task_id, central, {', '.join(cases)}, {valid} AS on_day, {valid} AS on_base "
-        "FROM per) "
+        f"moved AS (SELECT path, depth, task_id, central, {', '.join(cases)}, {valid} AS on_day, "
+        f"{valid} AS on_base FROM per) "
         # An assignment in the same class on both days, counted on both or neither, moves nothing; the
-        # nation's own are counted on the day itself, moved or not.
-        "SELECT top, task_id, central, d_v, d_r, b_v, b_r, on_day, on_base, COUNT(*) FROM moved "
-        "WHERE top IS NULL OR (d_v, d_r, on_day) IS DISTINCT FROM (b_v, b_r, on_base) "
+        # nation's own are counted on the day itself, moved or not. (Every column compared is a number.)
+        "SELECT path, task_id, central, d_v, d_r, b_v, b_r, on_day, on_base, COUNT(*) FROM moved "
+        "WHERE depth = 0 OR NOT (d_v = b_v AND d_r = b_r AND on_day = on_base) "
         "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
     )
     params = [
@@ -336,11 +333,15 @@ def top_figures(programme: Programme, day: date, *, bases: list[date] | None = N
 
     own_counts = {view: [0] * 5 for view in VIEWS}
     own_tasks: dict[str, dict[int, list[int]]] = {view: {} for view in VIEWS}
+    owner: dict[str, int | None] = {}  # a unit's path → the id of the unit right below the nation above it
     nation_holds = False
-    for top, task_id, central, dv, dr, bv, br, valid_day, valid_base, n in _difference_rows(
+    for path, task_id, central, dv, dr, bv, br, valid_day, valid_base, n in _difference_rows(
         programme, base, day, nation.pk
     ):
-        top_id = tops.get(top) if top is not None else None
+        if path not in owner:
+            parts = path.split("/")
+            owner[path] = tops.get("/".join(parts[:2]) + "/") if len(parts) > 2 else None
+        top_id = owner[path]
         if top_id is None:  # the nation's own assignments: counted on the day itself
             if valid_day:
                 nation_holds = True
