@@ -312,7 +312,7 @@ def days_without_base(programme: Programme, days: Iterable[date]) -> list[date]:
     return [day for day in days if day not in bases]
 
 
-def fill_history(*, until: date, limit: int, step_days: int = 7) -> int:
+def fill_history(*, until: date, limit: int, step_days: int = BASE_STEP_DAYS) -> int:
     """Store up to ``limit`` of the weekly history's days that are not a base yet, the latest first, over
     every programme, so that any past day is a few days of reports from a stored day whether or not anyone
     ran ``recompute_rollups --history``. Return the rows written."""
