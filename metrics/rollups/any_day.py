@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 
 from metrics import memo
@@ -205,17 +206,19 @@ def _changed(programme_id: int, low: date, high: date, nation_id: int) -> tuple[
     return sql, [programme_id, low, high, programme_id, nation_id, low, high, low, high, low, high]
 
 
-def _difference_rows(programme: Programme, base: date, day: date, nation_id: int) -> list[tuple]:
-    """Return (path of their unit, task, central, verified and reported status on ``day``, the same on
-    ``base``, valid on ``day``, valid on ``base``, n) of the assignments that moved between the two days,
-    and of all the nation's own.
+def _difference_rows(programme: Programme, base: date, day: date, nation: Unit) -> list[tuple]:
+    """Return (the path of the unit right below the nation that holds them, None for the nation's own;
+    task, central, verified and reported status on ``day``, the same on ``base``, valid on ``day``, valid
+    on ``base``, n) of the assignments that moved between the two days, and of all the nation's own.
 
     Each changed assignment's reports up to the later day are read once (one probe of its timeline
     index); the one report that counts on each day in each view is picked out of them by its chain
     (``effective_date <= D < until``: exactly one, or none).
     """
     low, high = min(base, day), max(base, day)
-    changed, changed_params = _changed(programme.pk, low, high, nation_id)
+    changed, changed_params = _changed(programme.pk, low, high, nation.pk)
+    nation_path_length = len(nation.path)
+    position = "strpos" if connection.vendor == "postgresql" else "instr"  # SQLite's name for it
     picks, pick_params = [], []
     for name, on in (("d", day), ("b", base)):
         for view in VIEWS:
@@ -249,22 +252,27 @@ def _difference_rows(programme: Programme, base: date, day: date, nation_id: int
     # Only placeholders and fixed fragments are interpolated; every value travels as a parameter.
     sql = (
         f"WITH changed AS MATERIALIZED ({changed}), per AS ("  # noqa: S608
-        "SELECT a.id, a.task_id, a.deadline, a.valid_from, a.valid_to, u.path, u.depth, "
+        "SELECT a.id, a.task_id, a.deadline, a.valid_from, a.valid_to, u.depth, "
+        # The path of the unit right below the nation that holds it: the nation's path and one more part.
+        f"substr(u.path, 1, %s + {position}(substr(u.path, %s + 1), '/')) AS top, "
         f"CASE WHEN u.kind IN ({central}) THEN 1 ELSE 0 END AS central, {', '.join(picks)} "
         "FROM changed c JOIN projects_assignment a ON a.id = c.assignment_id "
         "JOIN projects_unit u ON u.id = a.unit_id "
         "LEFT JOIN projects_report r ON r.assignment_id = a.id AND r.effective_date <= %s "
         "GROUP BY a.id, u.path, u.depth, u.kind), "
-        f"moved AS (SELECT path, depth, task_id, central, {', '.join(cases)}, {valid} AS on_day, "
+        f"moved AS (SELECT top, depth, task_id, central, {', '.join(cases)}, {valid} AS on_day, "
         f"{valid} AS on_base FROM per) "
         # An assignment in the same class on both days, counted on both or neither, moves nothing; the
         # nation's own are counted on the day itself, moved or not. (Every column compared is a number.)
-        "SELECT path, task_id, central, d_v, d_r, b_v, b_r, on_day, on_base, COUNT(*) FROM moved "
+        "SELECT CASE WHEN depth = 0 THEN NULL ELSE top END, task_id, central, d_v, d_r, b_v, b_r, "
+        "on_day, on_base, COUNT(*) FROM moved "
         "WHERE depth = 0 OR NOT (d_v = b_v AND d_r = b_r AND on_day = on_base) "
         "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
     )
     params = [
         *changed_params,
+        nation_path_length,
+        nation_path_length,
         *[k.value for k in CENTRAL_KINDS],
         *pick_params,
         high,
@@ -333,15 +341,11 @@ def top_figures(programme: Programme, day: date, *, bases: list[date] | None = N
 
     own_counts = {view: [0] * 5 for view in VIEWS}
     own_tasks: dict[str, dict[int, list[int]]] = {view: {} for view in VIEWS}
-    owner: dict[str, int | None] = {}  # a unit's path → the id of the unit right below the nation above it
     nation_holds = False
-    for path, task_id, central, dv, dr, bv, br, valid_day, valid_base, n in _difference_rows(
-        programme, base, day, nation.pk
+    for top, task_id, central, dv, dr, bv, br, valid_day, valid_base, n in _difference_rows(
+        programme, base, day, nation
     ):
-        if path not in owner:
-            parts = path.split("/")
-            owner[path] = tops.get("/".join(parts[:2]) + "/") if len(parts) > 2 else None
-        top_id = owner[path]
+        top_id = tops.get(top) if top is not None else None
         if top_id is None:  # the nation's own assignments: counted on the day itself
             if valid_day:
                 nation_holds = True
