@@ -105,21 +105,17 @@ def _stored_days_sql(programmes: int) -> str:
     )
 
 
-def _converters(model, names: tuple[str, ...]) -> list[tuple[str, object]]:
-    """(name, value from the database → Python) of some of a model's fields, as the ORM converts what a
-    raw cursor gives: SQLite hands dates, times and booleans over as text and integers."""
-    converters = []
-    for name in names:
+def _converters(model, names: tuple[str, ...]) -> dict[int, tuple]:
+    """Position → (column, the steps that turn its value into Python) of those of some of a model's
+    fields that need any, as the ORM converts what a raw cursor gives: SQLite hands dates, times and
+    booleans over as text and integers; PostgreSQL needs none of these."""
+    converters = {}
+    for index, name in enumerate(names):
         field = model._meta.get_field(name)
         column = field.get_col(model._meta.db_table)
         steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-
-        def to_python(value, steps=steps, column=column):
-            for step in steps:
-                value = step(value, column, connection)
-            return value
-
-        converters.append((name, to_python))
+        if steps:
+            converters[index] = (column, steps)
     return converters
 
 
@@ -141,7 +137,10 @@ def stored_days(programmes, as_of: date) -> list[StoredDay]:
         rows = cursor.fetchall()
     convert = _converters(RollupDay, fields)
     for *values, first_task_row in rows:
-        row = {name: to_python(value) for (name, to_python), value in zip(convert, values, strict=True)}
+        for index, (column, steps) in convert.items():
+            for step in steps:
+                values[index] = step(values[index], column, connection)
+        row = dict(zip(fields, values, strict=True))
         programme_id, day = row["programme_id"], row["day"]
         if day == as_of:
             found[programme_id] = RollupDay(**row)
