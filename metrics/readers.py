@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -84,41 +83,6 @@ def stored_day(programme, as_of: date) -> StoredDay:
     return memo.once(("stored_day", programme.pk, as_of), lambda: stored_days([programme], as_of)[0])
 
 
-# Each programme's stored days, and whether a day keeps its per-task rows (the first row in the unique
-# index's order: rollups.any_day.first_task_row), asked of the day itself and, when that day is no base
-# (not stored, stale, or kept without them), of every day, to find where it starts from. A programme
-# stored daily has hundreds of days: probing all of them on every page took 7 ms of the summary's 50.
-def _stored_days_sql(programmes: int) -> str:
-    in_programmes = f"IN ({', '.join(['%s'] * programmes)})"
-    first_task_row = (
-        "(SELECT t.view FROM metrics_taskrollup t "
-        "WHERE t.programme_id = d.programme_id AND t.day = d.day ORDER BY t.view LIMIT 1)"
-    )
-    # Only placeholders and fixed fragments are interpolated; the ids and the day travel as parameters.
-    return (
-        f"WITH asked AS (SELECT d.programme_id, NOT d.stale AND {first_task_row} IS NOT NULL AS is_base "  # noqa: S608
-        f"FROM metrics_rollupday d WHERE d.programme_id {in_programmes} AND d.day = %s) "
-        "SELECT d.id, d.programme_id, d.day, d.max_depth, d.computed_at, d.stale, "
-        f"CASE WHEN d.day = %s OR NOT COALESCE(a.is_base, FALSE) THEN {first_task_row} END "
-        "FROM metrics_rollupday d LEFT JOIN asked a ON a.programme_id = d.programme_id "
-        f"WHERE d.programme_id {in_programmes} ORDER BY d.day"
-    )
-
-
-def _converters(model, names: tuple[str, ...]) -> dict[int, tuple]:
-    """Position → (column, the steps that turn its value into Python) of those of some of a model's
-    fields that need any, as the ORM converts what a raw cursor gives: SQLite hands dates, times and
-    booleans over as text and integers; PostgreSQL needs none of these."""
-    converters = {}
-    for index, name in enumerate(names):
-        field = model._meta.get_field(name)
-        column = field.get_col(model._meta.db_table)
-        steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if steps:
-            converters[index] = (column, steps)
-    return converters
-
-
 def stored_days(programmes, as_of: date) -> list[StoredDay]:
     """Return stored_day() of several programmes, reading their stored days in one query: the day asked
     for, the fresh days an indicator value can come from and, when the day asked for is no base, the
@@ -130,17 +94,7 @@ def stored_days(programmes, as_of: date) -> list[StoredDay]:
     task_rows: dict[int, bool] = {}
     bases: dict[int, list[date]] = {p.pk: [] for p in programmes}
     fresh: dict[int, list[date]] = {p.pk: [] for p in programmes}
-    fields = ("id", "programme_id", "day", "max_depth", "computed_at", "stale")
-    ids = [p.pk for p in programmes]
-    with connection.cursor() as cursor:
-        cursor.execute(_stored_days_sql(len(ids)), [*ids, as_of, as_of, *ids])
-        rows = cursor.fetchall()
-    convert = _converters(RollupDay, fields)
-    for *values, first_task_row in rows:
-        for index, (column, steps) in convert.items():
-            for step in steps:
-                values[index] = step(values[index], column, connection)
-        row = dict(zip(fields, values, strict=True))
+    for row, first_task_row in rollups.stored_day_rows([p.pk for p in programmes], as_of):
         programme_id, day = row["programme_id"], row["day"]
         if day == as_of:
             found[programme_id] = RollupDay(**row)
@@ -149,7 +103,7 @@ def stored_days(programmes, as_of: date) -> list[StoredDay]:
             fresh[programme_id].append(day)
             if first_task_row is not None:
                 bases[programme_id].append(day)
-    # The bases were read only where the day asked for is none (the query's CASE).
+    # The bases were read only where the day asked for is none (rollups.stored_day_rows).
     is_base = {pk: task_rows[pk] and not stored.stale for pk, stored in found.items()}
     return [
         memo.once(

@@ -15,11 +15,15 @@ from __future__ import annotations
 from metrics.rollups.any_day import (  # noqa: F401
     TopFigures,
     base_day,
-    first_task_row,
     indicator_base_day,
     stored_indicator_values,
     task_totals,
     top_figures,
+)
+from metrics.rollups.bases import (  # noqa: F401
+    days_without_base,
+    first_task_row,
+    stored_day_rows,
 )
 from metrics.rollups.indicators import (  # noqa: F401
     compute_goals,
@@ -80,6 +84,7 @@ from metrics.rollups.verify import (  # noqa: F401
     verify_programme,
 )
 from metrics.rollups.write import (  # noqa: F401
+    BASE_STEP_DAYS,
     _bulk_insert,
     _lock,
     _pause_for_tests,
@@ -88,7 +93,6 @@ from metrics.rollups.write import (  # noqa: F401
     _write_status,
     _write_tasks,
     analyze_rollups,
-    days_without_base,
     fill_history,
     history_days,
     prune,

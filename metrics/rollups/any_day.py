@@ -33,10 +33,11 @@ from datetime import date
 from itertools import chain
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 
 from metrics import memo
-from metrics.models import IndicatorRollup, Observation, RollupDay, StatusRollup, TaskRollup
+from metrics.models import IndicatorRollup, Observation, RollupDay, StatusRollup
+from metrics.rollups.bases import first_task_row
 from metrics.rollups.indicators import nation_of
 from metrics.rollups.status_sql import (
     DONE_LATE,
@@ -130,18 +131,6 @@ def task_totals(tasks: dict[tuple[int, str], dict[int, list[int]]]) -> dict[str,
         view: {task: [sum(column) for column in zip(*accs, strict=True)] for task, accs in by_task.items()}
         for view, by_task in grouped.items()
     }
-
-
-def first_task_row() -> Subquery:
-    """An annotation of RollupDay rows: the view of their day's first per-task row, None without any.
-
-    Asked as "the first row in the unique index's order" rather than EXISTS: for EXISTS, PostgreSQL
-    estimated a sequential scan that stops at the first match as cheaper, and read most of the table
-    once per stored day (200 ms at scale 1 with 21 stored days, on every page); the ordered first row
-    is one probe of the unique index (under 1 ms).
-    """
-    first = TaskRollup.objects.filter(programme=OuterRef("programme"), day=OuterRef("day")).order_by("view")
-    return Subquery(first.values("view")[:1])
 
 
 # A day on which at least this many units began is a new map (the 2025 reorganisation began some 3,300):

@@ -24,6 +24,7 @@ from metrics.models import (
     StatusRollup,
     TaskRollup,
 )
+from metrics.rollups.bases import days_without_base
 from metrics.rollups.indicators import (
     compute_goals,
     compute_indicators,
@@ -295,21 +296,6 @@ def history_days(
     for change in map_changes():
         days.update(day for day in (change - timedelta(days=1), change) if first <= day < until)
     return [*sorted(days), until]
-
-
-def days_without_base(programme: Programme, days: Iterable[date]) -> list[date]:
-    """Return those of ``days`` that are not a base for the days around them: not stored, stale, or stored
-    without their per-task rows (a day that a nightly prune before 04/12/2026 left without them)."""
-    from metrics.rollups.any_day import first_task_row
-
-    days = list(days)
-    bases = set(
-        RollupDay.objects.filter(programme=programme, day__in=days, stale=False)
-        .annotate(first_task_row=first_task_row())
-        .filter(first_task_row__isnull=False)
-        .values_list("day", flat=True)
-    )
-    return [day for day in days if day not in bases]
 
 
 def fill_history(*, until: date, limit: int, step_days: int = BASE_STEP_DAYS) -> int:
