@@ -146,13 +146,14 @@ def measure_any_day_weekly(context: Context) -> dict:
     programme = context.programme
     figures: dict = {}
     for prefix, end in (("any_day_weekly", context.day), ("any_day_weekly_before_change", national.LAST_DAY)):
-        grid = rollups.history_days(programme, until=context.day, step_days=7)
+        step = rollups.BASE_STEP_DAYS
+        grid = rollups.history_days(programme, until=context.day, step_days=step)
         base = max(day for day in grid if day <= end - timedelta(days=WEEKLY_DAYS_BACK))
-        bases = [base, base + timedelta(days=7)]
+        bases = [base, base + timedelta(days=step)]
         started = time.monotonic()
         rollups.recompute_history(programme, days=rollups.days_without_base(programme, bases))
         figures[f"{prefix}_bases_seconds"] = round(time.monotonic() - started, 2)
-        day = base + timedelta(days=3)
+        day = base + timedelta(days=step // 2)
         assert not RollupDay.objects.filter(programme=programme, day=day).exists()
         read = _any_day(context, day, prefix=prefix)
         read[f"{prefix}_max_first_ms"] = max(v for k, v in read.items() if k.endswith("_first_ms"))
