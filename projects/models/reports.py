@@ -155,8 +155,13 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         indexes = [
+            # An assignment's reports in order: the counting report of a day is picked out of them. The
+            # included columns are all that picking reads, so counting a day not stored or a unit's
+            # subtree probes the index alone, not the table's rows (at scale 1, a province of 8,900
+            # assignments on the map of 2022: 62 ms against 114, and 90 against 247 from a cold cache).
             models.Index(
                 fields=["assignment", "effective_date", "submitted_at"],
+                include=["review_state", "status", "completed_on", "verified_until", "reported_until"],
                 name="report_assignment_timeline",
             ),
             models.Index(
@@ -164,8 +169,13 @@ class Report(models.Model):
                 name="report_review_queue",
             ),
             # A day not stored is counted from a stored day and the reports effective between the two
-            # (metrics.rollups.any_day).
-            models.Index(fields=["programme", "effective_date"], name="report_programme_effective"),
+            # (metrics.rollups.any_day), of which it reads the assignment only: included, it is read from
+            # the index alone (three days of 2025, 7,776 reports: 1 ms against 37, most of them a disk read).
+            models.Index(
+                fields=["programme", "effective_date"],
+                include=["assignment"],
+                name="report_programme_effective",
+            ),
             # The review queue: the reports a reviewer works (awaiting review, no carried copy), oldest
             # first, per programme and over all (admins). The included columns let the queue's size, its
             # capped count and its status filter be read from the index alone, without the table's rows.
