@@ -181,9 +181,15 @@ def compute_status(
     With ``accumulators``, also fill in the per-task figures of the units in ``keep`` (by default the units
     right below the nation).
     """
+    if tree is None:
+        tree = unit_tree(Unit.objects.subtree(within) if within is not None else None)
     where, where_params = "", []
     if within is not None:
-        where, where_params = "AND u.path LIKE %s", [within.path + "%"]
+        # By the subtree's unit ids rather than ``u.path LIKE``: PostgreSQL estimates a path prefix at a
+        # fraction of its units and scans every assignment of the country (Hà Nội on the map of 2022, at
+        # scale 1: 122 ms against 66), where it knows how many assignments each unit id holds.
+        where = f"AND a.unit_id IN ({', '.join(['%s'] * len(tree.parent))})"
+        where_params = list(tree.parent)
     sql, params = _status_query(
         programme_id=programme.pk,
         day=day,
@@ -192,8 +198,6 @@ def compute_status(
         where=where,
         where_params=where_params,
     )
-    if tree is None:
-        tree = unit_tree(Unit.objects.subtree(within) if within is not None else None)
     if keep is None:
         keep = {unit_id for unit_id, depth in tree.depth.items() if depth == SNAPSHOT_DEPTH}
     return roll_up(_fetch(sql, params), tree, keep=keep, accumulators=accumulators)
