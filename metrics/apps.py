@@ -10,3 +10,7 @@ class MetricsConfig(AppConfig):
         from metrics import generation, receivers  # noqa: F401  (receivers: the rollup refresh on projects' signals)
 
         generation.connect_master_data()
+
+        from config import gc_freeze
+
+        gc_freeze.connect()
