@@ -27,6 +27,7 @@ from metrics.rollups.indicators import (
     compute_goals,
     nation_of,
 )
+from metrics.rollups.repair import recompute_day
 from metrics.rollups.status_sql import (
     SNAPSHOT_DEPTH,
     STATUS_FIELDS,
@@ -233,7 +234,8 @@ def mark_history_stale(
 
 def recompute_stale(*, programmes=None, limit: int = 60, seconds: float | None = None, progress=None) -> int:
     """Recompute the stored earlier days flagged stale, latest first, at most ``limit`` of them and, with
-    ``seconds``, no new one once that long has passed (the first is always done)."""
+    ``seconds``, no new one once that long has passed (the first is always done). Latest first, each
+    history day is moved from the fresh day after it (metrics.rollups.repair) rather than counted afresh."""
     days = RollupDay.objects.filter(stale=True).select_related("programme").order_by("-day")
     if programmes is not None:
         days = days.filter(programme__in=list(programmes))
@@ -242,7 +244,7 @@ def recompute_stale(*, programmes=None, limit: int = 60, seconds: float | None =
     for stored in days[:limit]:
         if rows and seconds is not None and time.monotonic() - started >= seconds:
             break
-        rows += recompute_programme(stored.programme, day=stored.day, max_depth=stored.max_depth)
+        rows += recompute_day(stored)
         if progress:
             progress(stored.day)
     return rows

@@ -37,6 +37,7 @@ from metrics.rollups.status_sql import (
     today,
 )
 from metrics.rollups.tree import (
+    Tree,
     compute_status,
     unit_tree,
 )
@@ -161,10 +162,14 @@ def recompute_programme(
     day: date | None = None,
     max_depth: int | None = None,
     progress: Callable[[str], None] | None = None,
+    counted: Callable[[Tree], tuple[dict, dict, str]] | None = None,
 ) -> int:
     """Recompute every rollup of a programme for a day (today by default); return the rows written.
 
     With ``max_depth`` only the units down to that depth are written (history for trend charts).
+    ``counted``, called under the programme's lock with the unit tree, gives the status figures and the
+    per-task rows of the units down to ``max_depth`` counted another way, and says how (the run's
+    detail): metrics.rollups.repair moves them from a fresh stored day near ``day``.
     """
     day = day or today()
     step = progress or (lambda _stage: None)
@@ -176,8 +181,11 @@ def recompute_programme(
             _lock(programme.pk)
             tree = unit_tree()
             step("status")
-            accumulators: dict = {}
-            figures = compute_status(programme=programme, day=day, tree=tree, accumulators=accumulators)
+            if counted is None:
+                accumulators: dict = {}
+                figures = compute_status(programme=programme, day=day, tree=tree, accumulators=accumulators)
+            else:
+                figures, accumulators, run.run.detail = counted(tree)
             if max_depth is not None:
                 figures = {u: f for u, f in figures.items() if tree.depth[u] <= max_depth}
             step("indicators")

@@ -138,3 +138,71 @@ def test_the_weekly_history_fills_itself_a_few_days_at_a_time_the_latest_first(s
         entry["task"] == "metrics.tasks.rollups_fill_history" and entry["schedule"] <= 15 * 60
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
     )
+
+
+def test_stale_history_days_are_moved_from_the_fresh_day_after_them_and_equal_a_count_in_full():
+    """A backdated report leaves the stored history stale. Recomputed latest first, each history day is
+    moved from the fresh day after it and the reports between (metrics.rollups.repair); its rows then equal
+    those of a count in full from the report chains, and the run says which day it came from."""
+    from datetime import date, datetime, time, timedelta
+
+    from django.db.models import Q
+
+    from metrics import rollups
+    from metrics.models import GoalRollup, RollupScope, StatusRollup, TaskRollup
+    from projects import services
+    from projects.choices import ReportStatus
+    from projects.models import Assignment, Programme, Unit
+    from tests import factories as f
+
+    programme = Programme.objects.get(code="DA06")
+    days = [date(2024, 1, 4) + timedelta(days=7 * week) for week in range(4)]  # a weekly history of 2024
+    rollups.recompute_history(programme, days=days)
+    nation = Unit.objects.get(code="VN")
+
+    def rows(day):
+        """Every stored row of the day, every column but the id."""
+        return tuple(
+            sorted(
+                model.objects.filter(programme=programme, day=day).values_list(
+                    *[f.attname for f in model._meta.concrete_fields if not f.primary_key]
+                )
+            )
+            for model in (StatusRollup, TaskRollup, GoalRollup)
+        )
+
+    before = rows(days[2])
+    # Two backdated reports: one done before the history begins, one done between its first two days.
+    untouched = (
+        Assignment.objects.filter(task__programme=programme, unit__depth__gte=1)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=days[0]))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=days[-1]))
+        .exclude(reports__effective_date__lt=date(2024, 3, 1))  # nothing reported for 2024's first weeks
+        .order_by("pk")
+    )
+    for assignment, effective in zip(untouched[:2], (date(2023, 12, 1), date(2024, 1, 8)), strict=True):
+        report = services.report_submit(
+            user=None,
+            assignment=assignment,
+            status=ReportStatus.DONE,
+            effective_date=effective,
+            completed_on=effective,
+            submitted_at=datetime.combine(date(2024, 3, 1), time(9), f.TZ),
+        )
+        services.report_accept(report=report, user=None)
+    RollupDay.objects.filter(programme=programme, day__in=days).update(stale=True)
+
+    assert rollups.recompute_stale(programmes=[programme]) > 0
+    assert not RollupDay.objects.filter(programme=programme, stale=True).exists()
+    repaired = {day: rows(day) for day in days}
+    assert repaired[days[2]] != before  # the change reached the stored history
+    runs = RollupRun.objects.filter(programme=programme, scope=RollupScope.HISTORY)
+    for index, day in enumerate(days):
+        detail = runs.filter(day=day).order_by("-started_at").first().detail
+        if index == len(days) - 1:
+            assert detail == ""  # no fresh day after the latest: counted in full
+        else:
+            assert days[index + 1].isoformat() in detail, detail
+        rollups.recompute_programme(programme, day=day, max_depth=rollups.SNAPSHOT_DEPTH)
+        assert rows(day) == repaired[day], day
+    assert any(nation.pk in row for row in repaired[days[0]][0])
