@@ -171,6 +171,8 @@ def recompute_programme(
     per-task rows of the units down to ``max_depth`` counted another way, and says how (the run's
     detail): metrics.rollups.repair moves them from a fresh stored day near ``day``.
     """
+    if counted is not None and max_depth is None:
+        raise ValueError("counted gives the top of the tree only: a history day (max_depth) is needed")
     day = day or today()
     step = progress or (lambda _stage: None)
     run = _Run(
