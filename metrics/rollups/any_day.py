@@ -37,7 +37,7 @@ from django.db.models import Count
 
 from metrics import memo
 from metrics.models import IndicatorRollup, Observation, RollupDay, StatusRollup
-from metrics.rollups.bases import first_task_row
+from metrics.rollups.bases import base_days
 from metrics.rollups.indicators import nation_of
 from metrics.rollups.status_sql import (
     DONE_LATE,
@@ -167,12 +167,7 @@ def base_day(programme: Programme, day: date, bases: list[date] | None = None) -
     caller has read them already (metrics.readers, with the day itself).
     """
     if bases is None:
-        bases = (
-            RollupDay.objects.filter(programme=programme, stale=False)
-            .annotate(first_task_row=first_task_row())
-            .filter(first_task_row__isnull=False)
-            .values_list("day", flat=True)
-        )
+        bases = base_days(programme).values_list("day", flat=True)
     bases = list(bases)
     changes = map_changes() if bases else []
 

@@ -35,16 +35,21 @@ def first_task_row() -> Subquery:
     return Subquery(first.values("view")[:1])
 
 
+def base_days(programme: Programme):
+    """The programme's stored days that a day not stored can start from: not stale, with their per-task
+    rows (a RollupDay queryset)."""
+    return (
+        RollupDay.objects.filter(programme=programme, stale=False)
+        .annotate(first_task_row=first_task_row())
+        .filter(first_task_row__isnull=False)
+    )
+
+
 def days_without_base(programme: Programme, days: Iterable[date]) -> list[date]:
     """Return those of ``days`` that are not a base for the days around them: not stored, stale, or stored
     without their per-task rows (a day that a nightly prune before 04/12/2026 left without them)."""
     days = list(days)
-    bases = set(
-        RollupDay.objects.filter(programme=programme, day__in=days, stale=False)
-        .annotate(first_task_row=first_task_row())
-        .filter(first_task_row__isnull=False)
-        .values_list("day", flat=True)
-    )
+    bases = set(base_days(programme).filter(day__in=days).values_list("day", flat=True))
     return [day for day in days if day not in bases]
 
 

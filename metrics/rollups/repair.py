@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from metrics.models import RollupDay
 from metrics.rollups.any_day import base_day, top_figures
-from metrics.rollups.bases import first_task_row
+from metrics.rollups.bases import base_days
 from metrics.rollups.status_sql import SNAPSHOT_DEPTH
 from metrics.rollups.tree import Tree, compute_status
 from metrics.rollups.write import recompute_programme
@@ -41,7 +41,7 @@ def recompute_day(stored: RollupDay) -> int:
     def counted(tree: Tree) -> tuple[dict, dict, str]:
         # Under the programme's lock: since it was chosen, the base may have been flagged stale, or pruned
         # of its per-task rows (a nightly day off the weekly grid).
-        if _bases(programme).filter(day=base).exists():
+        if base_days(programme).filter(day=base).exists():
             top = top_figures(programme, day, bases=[base])
             if top is not None:
                 detail = gettext("Counted from the stored day %(day)s and the reports between the two.")
@@ -55,17 +55,8 @@ def recompute_day(stored: RollupDay) -> int:
 
 def _fresh_base(programme: Programme, day: date) -> date | None:
     """The fresh stored day with per-task rows nearest to ``day`` on its map, if within the window."""
-    bases = _bases(programme).exclude(day=day).values_list("day", flat=True)
+    bases = base_days(programme).exclude(day=day).values_list("day", flat=True)
     base = base_day(programme, day, list(bases))
     if base is None or abs((base - day).days) > REPAIR_WITHIN_DAYS:
         return None
     return base
-
-
-def _bases(programme: Programme):
-    """The programme's stored days that a day can be moved from: not stale, with their per-task rows."""
-    return (
-        RollupDay.objects.filter(programme=programme, stale=False)
-        .annotate(first_task_row=first_task_row())
-        .filter(first_task_row__isnull=False)
-    )
