@@ -244,8 +244,8 @@ def unit_rows(
     # Both views of every unit in one read of the rollups (readers.unit_rows reads one view and one kind
     # per call; a page with two league tables would pay for eight calls).
     day = readers.stored_day(programme, as_of)
-    within = parent if parent is not None and not all(day.covers(u.depth) for u in units) else None
-    status = day.status(units, within=within)
+    # Only the assignment counts are read below: a parent's children need no per-task figures.
+    status = day.status(units) if parent is None else day.children_counts(parent, units)
     rows: list[dict] = []
     for unit in units:
         by_view = status.get(unit.pk) or {}

@@ -252,6 +252,26 @@ class StoredDay:
         )
         return self._counted
 
+    def children_counts(self, parent: Unit, children: list[Unit]) -> dict[int, dict[str, dict]]:
+        """Return child id → view → figures of a unit's children, of which only ``assignments`` and the
+        count of each status are sure to be there: what a table of a unit's children shows.
+
+        Read as status() reads them where the day keeps their depth; else counted without per-task
+        figures (rollups.children_counts), once per generation.
+        """
+        if all(self.covers(unit.depth) for unit in children) or all(
+            unit.depth <= rollups.SNAPSHOT_DEPTH for unit in children
+        ):
+            return self.status(children)
+        if self._counted is not None:
+            return self._counted
+        return figure_cache.remember(
+            self.programme,
+            self.day,
+            ("children", parent.pk),
+            lambda: rollups.children_counts(programme=self.programme, day=self.day, parent=parent),
+        )
+
     def task_figures(self) -> rollups.TopFigures | None:
         """Return the figures of the nation and the units right below it, with their per-task figures, on a
         day not stored (or stale); None when the day is stored (its TaskRollup rows say it)."""

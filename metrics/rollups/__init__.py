@@ -25,6 +25,7 @@ from metrics.rollups.bases import (  # noqa: F401
     first_task_row,
     stored_day_rows,
 )
+from metrics.rollups.children import children_counts  # noqa: F401
 from metrics.rollups.indicators import (  # noqa: F401
     compute_goals,
     compute_indicators,

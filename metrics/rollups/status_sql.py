@@ -64,29 +64,40 @@ def _counting_join(alias: str, view: str) -> tuple[str, list]:
     return sql, states
 
 
-def _status_query(*, programme_id: int, day: date, group: str, group_params: list, where: str, where_params):
-    """Return the grouped query of assignment statuses: (group, task, central, verified, reported, n)."""
+def _status_query(
+    *,
+    programme_id: int,
+    day: date,
+    group: str,
+    group_params: list,
+    where: str,
+    where_params,
+    per_task: bool = True,
+):
+    """Return the grouped query of assignment statuses: (group, task, central, verified, reported, n), or
+    (group, verified, reported, n) without ``per_task``."""
     join_v, states_v = _counting_join("rv", View.VERIFIED)
     join_r, states_r = _counting_join("rr", View.REPORTED)
     central = ", ".join(["%s"] * len(CENTRAL_KINDS))
+    per_task_columns = f"a.task_id, CASE WHEN u.kind IN ({central}) THEN 1 ELSE 0 END AS central, "
     # Only placeholders and fixed fragments are interpolated; every value travels as a parameter.
     sql = (
-        f"SELECT {group} AS grp, "  # noqa: S608
-        f"a.task_id, CASE WHEN u.kind IN ({central}) THEN 1 ELSE 0 END AS central, "
+        f"SELECT {group} AS grp, {per_task_columns if per_task else ''}"  # noqa: S608
         f"{_status_case('rv')} AS sv, {_status_case('rr')} AS sr, COUNT(*) "
         "FROM projects_assignment a "
         "JOIN projects_task t ON t.id = a.task_id "
-        "JOIN projects_unit u ON u.id = a.unit_id "
+        # The unit (``u``, which a group or filter may name) is joined for its kind, read per task only.
+        f"{'JOIN projects_unit u ON u.id = a.unit_id ' if per_task else ''}"
         f"{join_v} {join_r} "
         # Only the assignments valid on the day: a carried one counts on its predecessor's unit until
         # that unit's last day and on the successor from the next (projects.lineage), never on both.
         "WHERE t.programme_id = %s AND (a.valid_from IS NULL OR a.valid_from <= %s) "
         f"AND (a.valid_to IS NULL OR a.valid_to >= %s) {where} "
-        "GROUP BY 1, 2, 3, 4, 5"
+        f"GROUP BY {'1, 2, 3, 4, 5' if per_task else '1, 2, 3'}"
     )
     params = [
         *group_params,
-        *[k.value for k in CENTRAL_KINDS],
+        *([k.value for k in CENTRAL_KINDS] if per_task else []),
         day,
         day,
         *states_v,

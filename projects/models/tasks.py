@@ -171,6 +171,15 @@ class Assignment(models.Model):
         # falls between the two (metrics.rollups.any_day).
         indexes = [
             models.Index(fields=["deadline"], name="assignment_deadline"),
+            # The assignments that moved between a stored day and the day read are looked up by id, one
+            # by one; what the status rule reads of them is included, so each is read from this index
+            # alone rather than from a table page of its own (at scale 1, 7,750 assignments of three days
+            # of 2025: 93 ms against 121 for the whole difference, metrics.rollups.any_day).
+            models.Index(
+                fields=["id"],
+                include=["task", "unit", "deadline", "valid_from", "valid_to"],
+                name="assignment_id_status",
+            ),
             models.Index(
                 fields=["valid_from"],
                 name="assignment_valid_from",

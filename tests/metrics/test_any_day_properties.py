@@ -75,6 +75,7 @@ def _compare(programme, units, day):
             found = by_view.get(view)
             found = {name: found[name] for name in FIELDS} if found else dict.fromkeys(FIELDS, 0)
             assert found == _brute_force(programme, unit, day, view), (unit.code, day, view)
+    _compare_children(programme, units, day, read)
     task_figures = read.task_figures()
     if task_figures is None:
         return
@@ -90,6 +91,24 @@ def _compare(programme, units, day):
     assert tasks == expected, day
     assert task_figures.task_totals == rollups.task_totals(expected), day
     assert nation_holds is False  # no task is given to the nation itself here
+
+
+def _compare_children(programme, units, day, read):
+    """A table of each unit's children: their assignments by status (readers.StoredDay.children_counts,
+    counted without per-task figures where the day does not keep the children's depth)."""
+    counted = ["assignments", *rollups.STATUS_FIELDS]
+    for parent in units:
+        children = [unit for unit in units if unit.parent_id == parent.pk]
+        if not children:
+            continue
+        by_child = read.children_counts(parent, children)
+        for child in children:
+            for view in View:
+                found = (by_child.get(child.pk) or {}).get(view)
+                found = {name: found[name] for name in counted} if found else dict.fromkeys(counted, 0)
+                expected = _brute_force(programme, child, day, view)
+                expected = {name: expected[name] for name in counted}
+                assert found == expected, (parent.code, child.code, day, view)
 
 
 def test_the_nation_s_own_assignments_count_on_a_day_not_stored():
