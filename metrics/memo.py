@@ -31,6 +31,12 @@ def once(key: Hashable, compute: Callable[[], T]) -> T:
     return memo[key]
 
 
+def known(key: Hashable) -> bool:
+    """Whether the current request has computed ``key`` already (never outside a request)."""
+    memo = _memo.get()
+    return memo is not None and key in memo
+
+
 class RequestMemoMiddleware:
     """Give each GET or HEAD request an empty memo, dropped when the response is made."""
 

@@ -28,7 +28,10 @@ class NationalSummaryView(DashboardMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(readers.national_headline(self.as_of))
+        # Every programme and its stored days in one query each: the headline's two and the panels' one.
+        every = {p.code: p for p in Programme.objects.select_related("lead_unit").order_by("start", "code")}
+        readers.stored_days(every.values(), self.as_of)
+        context.update(readers.national_headline(self.as_of, every))
         context["freshness"] = readers.freshness_of(context.get("programmes", {}).values())
         context["figures_stale"] = any(f["stale"] for f in context["freshness"])
         context["figures_pending"] = any(f["pending"] for f in context["freshness"])
@@ -65,8 +68,7 @@ class NationalSummaryView(DashboardMixin, TemplateView):
         if connected := context.get("connected"):
             connected["url"] = self.url("metrics:indicator_detail", connected["indicator"].code)
         code = self.request.GET.get("programme") or "DA06"
-        programme = programmes.get(code) or Programme.objects.filter(code=code).first()
-        programme = programme or next(iter(programmes.values()), None)
+        programme = every.get(code) or next(iter(programmes.values()), None)
         if programme is not None:
             context.update(programme_panels(self, programme))
         if rules.has_perm("projects.use_reviews", self.request.user):

@@ -63,3 +63,31 @@ def test_the_memo_is_dropped_when_the_view_fails():
         memo.RequestMemoMiddleware(view)(RequestFactory().get("/"))
     memo.once("k", compute)
     assert len(calls) == 2
+
+
+@pytest.mark.django_db
+def test_stored_days_read_within_a_request_are_not_read_again(django_assert_num_queries):
+    """A page that reads several programmes' stored days first (the summary) reads none of them again
+    when it asks for one (its panels): one query for all, none after."""
+    from datetime import date
+
+    from metrics import readers
+    from projects.models import Unit
+    from tests import factories as f
+
+    nation = Unit.objects.filter(parent__isnull=True).first() or f.unit("VN")
+    first, second = f.programme("P1", lead=nation), f.programme("P2", lead=nation)
+    day = date(2025, 1, 1)
+    seen = {}
+
+    def view(request):
+        with django_assert_num_queries(1):
+            seen["both"] = readers.stored_days([first, second], day)
+            seen["one"] = readers.stored_day(second, day)
+            seen["again"] = readers.stored_days([second, first], day)
+        return HttpResponse()
+
+    memo.RequestMemoMiddleware(view)(RequestFactory().get("/"))
+    assert seen["one"] is seen["both"][1]
+    assert seen["again"] == [seen["both"][1], seen["both"][0]]
+    assert not memo.known(("stored_day", first.pk, day))  # outside a request nothing is kept
