@@ -345,8 +345,9 @@ class StatusRollup(models.Model):
             ),
         ]
         indexes = [
+            # A day's rows of some units (readers.stored_status_rows probes it once per unit).
             models.Index(
-                fields=["programme", "day", "view"],
+                fields=["programme", "day", "unit"],
                 name="status_rollup_day",
             ),
         ]

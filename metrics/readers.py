@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
@@ -136,6 +137,26 @@ def _top_units() -> dict[int, str]:
     )
 
 
+def stored_status_rows(programme: Programme, day: date, unit_ids: list[int]) -> list[dict]:
+    """Return the stored StatusRollup rows of some units on a day: unit_id, view and FIGURE_FIELDS.
+
+    On PostgreSQL the units are joined as an array, one probe of status_rollup_day each. Asked as
+    ``unit_id IN (…)``, the planner read the whole day instead (a day that keeps every unit holds
+    22,780 rows at scale 1, the summary's top units 162 of them): 4.1 ms against 0.3.
+    """
+    if connection.vendor != "postgresql":
+        rows = StatusRollup.objects.filter(programme=programme, day=day, unit_id__in=unit_ids)
+        return list(rows.values("unit_id", "view", *FIGURE_FIELDS).order_by())
+    columns = ["unit_id", "view", *FIGURE_FIELDS]
+    sql = (
+        f"SELECT {', '.join(f's.{c}' for c in columns)} FROM unnest(%s::bigint[]) AS asked(id) "  # noqa: S608
+        "JOIN metrics_statusrollup s ON s.unit_id = asked.id WHERE s.programme_id = %s AND s.day = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(unit_ids), programme.pk, day])
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
 class StoredDay:
     """The figures of one programme and day: the stored rows, or, for a day not stored, the nearest stored
     day moved by what changed since (metrics.rollups.any_day), counted once per generation and shared
@@ -226,14 +247,7 @@ class StoredDay:
         """Return unit id → view → figures for the given units (all of one depth or subtree)."""
         if all(self.covers(unit.depth) for unit in units):
             result: dict[int, dict[str, dict]] = {}
-            rows = (
-                StatusRollup.objects.filter(
-                    programme=self.programme, day=self.day, unit_id__in=[unit.pk for unit in units]
-                )
-                .values("unit_id", "view", *FIGURE_FIELDS)
-                .order_by()
-            )  # no default ordering: no joins, no sort
-            for row in rows:
+            for row in stored_status_rows(self.programme, self.day, [unit.pk for unit in units]):
                 result.setdefault(row.pop("unit_id"), {})[row.pop("view")] = row
             return result
         if all(unit.depth <= rollups.SNAPSHOT_DEPTH for unit in units):
