@@ -28,9 +28,11 @@ class NationalSummaryView(DashboardMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Every programme and its stored days in one query each: the headline's two and the panels' one.
+        # The programmes, and the stored days of the headline's two and the panels' one, in one query each.
         every = {p.code: p for p in Programme.objects.select_related("lead_unit").order_by("start", "code")}
-        readers.stored_days(every.values(), self.as_of)
+        code = self.request.GET.get("programme") or "DA06"
+        shown = [every[c] for c in dict.fromkeys((*readers.HEADLINE_PROGRAMMES, code)) if c in every]
+        readers.stored_days(shown, self.as_of)
         context.update(readers.national_headline(self.as_of, every))
         context["freshness"] = readers.freshness_of(context.get("programmes", {}).values())
         context["figures_stale"] = any(f["stale"] for f in context["freshness"])
@@ -67,7 +69,6 @@ class NationalSummaryView(DashboardMixin, TemplateView):
         ]
         if connected := context.get("connected"):
             connected["url"] = self.url("metrics:indicator_detail", connected["indicator"].code)
-        code = self.request.GET.get("programme") or "DA06"
         programme = every.get(code) or next(iter(programmes.values()), None)
         if programme is not None:
             context.update(programme_panels(self, programme))
