@@ -1,7 +1,7 @@
 """ "Since last month" beside each headline figure of the national summary, in two queries.
 
 The figures of the earlier day are the rollups' stored rows of the latest stored day on or before a month
-ago (at most a month earlier still), rolled into Figures by the helpers metrics.readers uses for the
+ago (at most a month earlier still), rolled into Figures by the helpers metrics.headline uses for the
 same figures today; a day that is not stored is not counted here (the page would pay for a second
 count), and the page says which day its change is counted from.
 """
@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.db.models import Exists, Max, OuterRef, Q
 
-from metrics import readers
+from metrics import headline, readers
 from metrics.figures import Figure
 from metrics.models import GoalRollup, RollupDay, StatusRollup
 from metrics.staleness import add_months
@@ -97,7 +97,7 @@ def headline_since(programmes: dict, as_of: date, latest: dict | None = None) ->
                 total=goals[View.VERIFIED]["total"],
                 reported=goals[View.REPORTED]["achieved"],
             )
-        result["da06_tasks"] = readers._task_figure(rows[da06.pk]["nation"])
+        result["da06_tasks"] = headline.task_figure(rows[da06.pk]["nation"])
     if cds is not None and cds.pk in rows:
         nation = rows[cds.pk]["nation"]
         verified, reported = (readers._figures(nation, view) for view in (View.VERIFIED, View.REPORTED))
@@ -106,6 +106,6 @@ def headline_since(programmes: dict, as_of: date, latest: dict | None = None) ->
             total=verified["central_tasks"],
             reported=reported["central_tasks_done"],
         )
-        result["cds_provinces"] = readers._units_done_figure(list(rows[cds.pk]["provinces"].values()))
-        result["cds_tasks"] = readers._task_figure(nation)
+        result["cds_provinces"] = headline.units_done_figure(list(rows[cds.pk]["provinces"].values()))
+        result["cds_tasks"] = headline.task_figure(nation)
     return result

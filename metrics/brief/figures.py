@@ -1,6 +1,6 @@
 """The figures of the one-page brief, read through the pages' read path (metrics.readers, metrics.dashboard).
 
-Nothing here counts a figure a second way: the headline comes from readers.national_headline (the nation's
+Nothing here counts a figure a second way: the headline comes from metrics.headline.national_headline (the nation's
 brief) or readers.programme_summary (a programme's, for the nation or a unit), as the summary page and the
 API read them; the trend, the league and the tasks from metrics.dashboard; the warnings from
 metrics.early_warnings. Each figure is read for the day of the brief and for the day it is compared with.
@@ -14,7 +14,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from metrics import dashboard, early_warnings, readers, staleness, task_rows, trends
+from metrics import dashboard, early_warnings, headline, readers, staleness, task_rows, trends
 from metrics.models import RollupDay
 from metrics.staleness import add_months
 from projects.choices import TaskStatus, UnitKind
@@ -111,7 +111,7 @@ def _figure(key, label, figure, before, basis, url) -> Headline:
 
 def national_headlines(as_of: date, before: date, url) -> list[Headline]:
     """The national summary's headline figures (as on `/`), each beside its value on the day compared."""
-    now, then = readers.national_headline(as_of), readers.national_headline(before)
+    now, then = headline.national_headline(as_of), headline.national_headline(before)
     basis_tasks = _("accepted reports effective by the day; a task is done when all its units are")
     specs = [
         ("da06_goals", _("Đề án 06: goals achieved"), _("accepted assessments or indicators at target"),

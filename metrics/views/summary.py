@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from metrics import (
     charts,
     dashboard,
+    headline,
     readers,
     staleness,
     task_rows,
@@ -31,9 +32,9 @@ class NationalSummaryView(DashboardMixin, TemplateView):
         # The programmes, and the stored days of the headline's two and the panels' one, in one query each.
         every = {p.code: p for p in Programme.objects.select_related("lead_unit").order_by("start", "code")}
         code = self.request.GET.get("programme") or "DA06"
-        shown = [every[c] for c in dict.fromkeys((*readers.HEADLINE_PROGRAMMES, code)) if c in every]
+        shown = [every[c] for c in dict.fromkeys((*headline.HEADLINE_PROGRAMMES, code)) if c in every]
         readers.stored_days(shown, self.as_of)
-        context.update(readers.national_headline(self.as_of, every))
+        context.update(headline.national_headline(self.as_of, every))
         context["freshness"] = readers.freshness_of(context.get("programmes", {}).values())
         context["figures_stale"] = any(f["stale"] for f in context["freshness"])
         context["figures_pending"] = any(f["pending"] for f in context["freshness"])

@@ -1,5 +1,5 @@
 """The national summary's figures counted from the status selectors: a second way of counting, the oracle
-that the one read path (metrics.readers.national_headline) is checked against. Never a read path."""
+that the one read path (metrics.headline.national_headline) is checked against. Never a read path."""
 
 from datetime import date
 

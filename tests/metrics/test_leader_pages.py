@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from metrics import readers
+from metrics import headline, readers
 from metrics.headline_since import headline_since
 from projects.models import Programme
 from tests.metrics.dashboard_helpers import CONFERENCE
@@ -19,7 +19,7 @@ def test_each_headline_figure_shows_its_change_since_last_month(client):
     call_command("recompute_rollups", "--day", "2022-11-20", verbosity=0)
     context = client.get("/", {"as_of": CONFERENCE}).context
     assert context["since_day"] == date(2022, 11, 20)
-    before = readers.national_headline(date(2022, 11, 20))
+    before = headline.national_headline(date(2022, 11, 20))
     for key in ("da06_goals", "da06_tasks", "cds_central_tasks", "cds_provinces"):
         assert context["since"][key]["done"] == before[key].done, key
         assert context["since"][key]["change"] == context[key].done - before[key].done, key
@@ -36,8 +36,8 @@ def test_each_programme_is_compared_with_its_own_latest_stored_day(client, djang
         since = headline_since(programmes, date.fromisoformat(CONFERENCE))
     assert since["day"] == date(2022, 11, 20)
     before_da06, before_cds = (
-        readers.national_headline(date(2022, 11, 20)),
-        readers.national_headline(date(2022, 11, 22)),
+        headline.national_headline(date(2022, 11, 20)),
+        headline.national_headline(date(2022, 11, 22)),
     )
     for key in ("da06_goals", "da06_tasks"):
         assert since[key] == before_da06[key], key
@@ -51,8 +51,8 @@ def test_a_stale_later_day_of_one_programme_is_passed_over_for_its_last_usable_o
     call_command("recompute_rollups", "--day", "2022-11-20", verbosity=0)
     call_command("recompute_rollups", "--day", "2022-11-22", verbosity=0)
     before_cds, before_da06 = (
-        readers.national_headline(date(2022, 11, 20)),
-        readers.national_headline(date(2022, 11, 22)),
+        headline.national_headline(date(2022, 11, 20)),
+        headline.national_headline(date(2022, 11, 22)),
     )
     RollupDay.objects.filter(programme__code="CDS2022", day=date(2022, 11, 22)).update(stale=True)
     since = headline_since({p.code: p for p in Programme.objects.all()}, date.fromisoformat(CONFERENCE))

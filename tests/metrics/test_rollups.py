@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 
-from metrics import dashboard, readers, rollups
+from metrics import dashboard, headline, readers, rollups
 from metrics import selectors as metric_selectors
 from metrics.models import (
     GoalRollup,
@@ -226,7 +226,7 @@ def test_programme_summary_equals_the_fresh_count(stored):
 def test_national_headline_equals_the_fresh_count(stored):
     if stored:
         rollups.recompute_all(day=CONFERENCE)
-    read = readers.national_headline(CONFERENCE)
+    read = headline.national_headline(CONFERENCE)
     fresh = headline_oracle.national_headline_fresh(CONFERENCE)
     assert read.pop("computed_at")
     assert read == fresh
@@ -261,7 +261,7 @@ def test_readers_use_as_many_queries_however_large_the_data(da06):
             readers.unit_rows(programme=da06, as_of=CONFERENCE, kind=UnitKind.PROVINCE)
             readers.completion_over_time(da06, unit="VN", as_of=CONFERENCE)
             readers.freshness(da06)
-            readers.national_headline(CONFERENCE)
+            headline.national_headline(CONFERENCE)
         return len(captured)
 
     small = count_queries()

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from metrics import selectors as metric_selectors
+from metrics.headline import national_headline
 from metrics.models import Indicator
-from metrics.readers import national_headline
 from projects.demo import DEMO_USERS
 from projects.models import Programme, Unit
 
